@@ -1,0 +1,1 @@
+"""Defence-spending pipeline: NATO's published figures into a validated DuckDB warehouse."""

@@ -1,0 +1,46 @@
+"""The one place that names the project's files and folders.
+
+Settings are read when used, never at import time, so tests can point a whole run at a temporary
+warehouse or raw-data folder through the environment:
+
+- ``DEFENCE_RAW_DIR``: the publishers' files and their sidecars (default ``data/raw``).
+- ``DEFENCE_WAREHOUSE_DIR``: where ``build.duckdb`` and ``defence.duckdb`` live
+  (default ``data/warehouse``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DAGSTER_CONFIG_FILE = PROJECT_ROOT / "dagster.yaml"
+
+BUILD_DB_NAME = "build.duckdb"
+PUBLISHED_DB_NAME = "defence.duckdb"
+
+
+def raw_dir() -> Path:
+    """Folder of the publishers' files: ``<raw>/<source>/<release-date>/<file>``."""
+    return Path(os.environ.get("DEFENCE_RAW_DIR", PROJECT_ROOT / "data" / "raw"))
+
+
+def warehouse_dir() -> Path:
+    """Folder of the build and published DuckDB files."""
+    return Path(os.environ.get("DEFENCE_WAREHOUSE_DIR", PROJECT_ROOT / "data" / "warehouse"))
+
+
+def build_db() -> Path:
+    """The only file any writer (the raw loads, dbt) ever opens."""
+    return warehouse_dir() / BUILD_DB_NAME
+
+
+def published_db() -> Path:
+    """The only file analysts open, always read-only; replaced atomically by publish."""
+    return warehouse_dir() / PUBLISHED_DB_NAME
+
+
+def dagster_home() -> Path:
+    """Dagster's instance folder (run history, event logs); git-ignored."""
+    return Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home"))

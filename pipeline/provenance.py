@@ -1,0 +1,113 @@
+"""Provenance sidecars: read ``<file>.meta.yml`` and prove the file is the one it describes.
+
+Every publisher file in ``data/raw`` has a sidecar recording where it came from (publisher, title,
+URL, release and cut-off dates, price base year) and what it is (sha256, bytes). The pipeline
+refuses a file whose bytes do not match, so a half-downloaded or edited file never loads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+SIDECAR_SUFFIX = ".meta.yml"
+REQUIRED_FIELDS = (
+    "source",
+    "release_id",
+    "publisher",
+    "title",
+    "url",
+    "release_date",
+    "price_base_year",
+    "sha256",
+    "bytes",
+)
+
+
+class ProvenanceError(ValueError):
+    """A sidecar is missing, invalid, or does not describe the file beside it."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """One publisher file and the facts its sidecar records about it."""
+
+    path: Path
+    meta: dict
+
+    @property
+    def release_id(self) -> str:
+        return str(self.meta["release_id"])
+
+    @property
+    def source(self) -> str:
+        return str(self.meta["source"])
+
+    @property
+    def release_date(self) -> dt.date:
+        return self.meta["release_date"]
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_sidecar(data_file: Path) -> dict:
+    """Parse and validate the sidecar of ``data_file`` (without checking the file's bytes)."""
+    sidecar = data_file.with_name(data_file.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        raise ProvenanceError(f"{data_file}: provenance sidecar {sidecar.name} is missing")
+    try:
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProvenanceError(f"{sidecar}: not valid YAML ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise ProvenanceError(f"{sidecar}: expected a mapping of provenance fields")
+    missing = [field for field in REQUIRED_FIELDS if meta.get(field) in (None, "")]
+    if missing:
+        raise ProvenanceError(f"{sidecar}: required field(s) missing: {', '.join(missing)}")
+    for field in ("release_date", "cutoff_date"):
+        if field in meta and not isinstance(meta[field], dt.date):
+            raise ProvenanceError(f"{sidecar}: {field} must be a date (YYYY-MM-DD)")
+    return meta
+
+
+def verify_release(data_file: Path) -> Release:
+    """Return the file's :class:`Release` after checking its size and sha256 against the sidecar."""
+    meta = read_sidecar(data_file)
+    size = data_file.stat().st_size
+    if size != int(meta["bytes"]):
+        raise ProvenanceError(
+            f"{data_file}: size {size} bytes does not match the sidecar's {meta['bytes']} "
+            "(rule: file must be byte-identical to the recorded release)"
+        )
+    actual = sha256_of(data_file)
+    if actual != str(meta["sha256"]).lower():
+        raise ProvenanceError(
+            f"{data_file}: sha256 {actual} does not match the sidecar's {meta['sha256']} "
+            "(rule: file must be byte-identical to the recorded release)"
+        )
+    return Release(path=data_file, meta=meta)
+
+
+def find_releases(source_dir: Path) -> list[Release]:
+    """Every verified release under ``<raw>/<source>/<release>/``, oldest first."""
+    if not source_dir.is_dir():
+        raise ProvenanceError(f"{source_dir}: source folder not found")
+    files = sorted(
+        path
+        for path in source_dir.glob("*/*")
+        if path.is_file() and not path.name.endswith(SIDECAR_SUFFIX) and not path.name.startswith(".")
+    )
+    if not files:
+        raise ProvenanceError(f"{source_dir}: no release files found")
+    return sorted((verify_release(path) for path in files), key=lambda r: r.release_date)

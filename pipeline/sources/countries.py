@@ -1,0 +1,55 @@
+"""Country names as publishers print them, mapped to ISO 3166 alpha-3 codes.
+
+NATO prints allies by their short English names and has renamed some over the years (Turkey to
+Türkiye in 2022, the Czech Republic to Czechia); all spellings seen in NATO's releases map here.
+A name not listed is an error, never a guess: a misspelt or new ally must be added on purpose.
+"""
+
+from __future__ import annotations
+
+NATO_AGGREGATES = ("NATO Europe and Canada", "NATO Total")
+
+NATO_ALLY_CODES = {
+    "Albania": "ALB",
+    "Belgium": "BEL",
+    "Bulgaria": "BGR",
+    "Canada": "CAN",
+    "Croatia": "HRV",
+    "Czechia": "CZE",
+    "Czech Republic": "CZE",
+    "Denmark": "DNK",
+    "Estonia": "EST",
+    "Finland": "FIN",
+    "France": "FRA",
+    "Germany": "DEU",
+    "Greece": "GRC",
+    "Hungary": "HUN",
+    "Iceland": "ISL",
+    "Italy": "ITA",
+    "Latvia": "LVA",
+    "Lithuania": "LTU",
+    "Luxembourg": "LUX",
+    "Montenegro": "MNE",
+    "Netherlands": "NLD",
+    "North Macedonia": "MKD",
+    "Norway": "NOR",
+    "Poland": "POL",
+    "Portugal": "PRT",
+    "Romania": "ROU",
+    "Slovak Republic": "SVK",
+    "Slovakia": "SVK",
+    "Slovenia": "SVN",
+    "Spain": "ESP",
+    "Sweden": "SWE",
+    "Türkiye": "TUR",
+    "Turkey": "TUR",
+    "United Kingdom": "GBR",
+    "United States": "USA",
+}
+
+
+def nato_country_code(name: str) -> str | None:
+    """ISO3 code of an ally, ``None`` for a NATO aggregate; ``KeyError`` for anything else."""
+    if name in NATO_AGGREGATES:
+        return None
+    return NATO_ALLY_CODES[name]

@@ -1,0 +1,70 @@
+"""Small helpers for reading publisher workbooks: year headers, labels, cell values.
+
+Kept apart from any one publisher so each parser reads as a description of its source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+# NATO's workbook is 0.2 MB and SIPRI's under 1 MB; anything far larger is not a release.
+MAX_WORKBOOK_BYTES = 25 * 1024 * 1024
+EXCEL_ERRORS = frozenset({"#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!"})
+_YEAR = re.compile(r"^\s*(\d{4})\s*(e?)\s*$", re.IGNORECASE)
+
+
+class WorkbookLayoutError(ValueError):
+    """The workbook is not laid out as its parser expects; the message names file, sheet, cell."""
+
+
+@dataclass(frozen=True)
+class YearHeader:
+    year: int
+    is_estimate: bool
+
+
+def cell_ref(row_index: int, col_index: int) -> str:
+    """Excel reference ("D42") of a 0-based row and column."""
+    return f"{get_column_letter(col_index + 1)}{row_index + 1}"
+
+
+def parse_year(value: object) -> YearHeader | None:
+    """``2014`` -> 2014; ``"2023e"`` -> 2023 estimate; anything else -> ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and float(value).is_integer() and 1900 <= value <= 2100:
+        return YearHeader(int(value), False)
+    if isinstance(value, str) and (match := _YEAR.match(value)):
+        year = int(match.group(1))
+        return YearHeader(year, match.group(2) != "") if 1900 <= year <= 2100 else None
+    return None
+
+
+def read_number(value: object, where: str) -> tuple[float | None, str]:
+    """A numeric cell as ``(value, status)``: status is ``value``, ``blank`` or ``excel_error``.
+
+    Text in a numeric cell (``"2,1"``, ``"n/a"``) is an error, not a NULL: it means the layout or
+    the locale changed, and guessing would publish a wrong number.
+    """
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None, "blank"
+    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+        return None, "excel_error"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WorkbookLayoutError(f"{where}: expected a number, found text {value!r}")
+    return float(value), "value"
+
+
+def check_size(path: Path, limit: int = MAX_WORKBOOK_BYTES) -> None:
+    """Refuse an empty or oversized file before any parser opens it."""
+    size = path.stat().st_size
+    if size == 0:
+        raise WorkbookLayoutError(f"{path}: file is empty")
+    if size > limit:
+        raise WorkbookLayoutError(
+            f"{path}: {size} bytes exceeds the {limit}-byte limit for a workbook"
+        )
