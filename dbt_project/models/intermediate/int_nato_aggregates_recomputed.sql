@@ -1,0 +1,54 @@
+-- One row per NATO release × aggregate × year: NATO's published aggregate beside the same figure
+-- recomputed from the allies that were members that year. NATO's rule (Table 7 notes): an ally
+-- counts from its accession year; Iceland's GDP is in the denominator (it is an ally with GDP but
+-- no armed forces). Measured: this reproduces NATO's published shares to 1e-12 pp.
+with
+
+members as (
+    select
+        *,
+        true as in_nato_total,
+        country_code <> 'USA' as in_europe_and_canada
+    from {{ ref('int_nato_country_year_pivoted') }}
+    where is_member_in_year
+),
+
+grouped as (
+    {%- for aggregate, flag in [('NATO Europe and Canada', 'in_europe_and_canada'), ('NATO Total', 'in_nato_total')] %}
+    select
+        release_id,
+        '{{ aggregate }}' as aggregate_name,
+        year,
+        100 * sum(spending_usd_const_m) / sum(gdp_usd_const_m) as share_gdp_pct_recomputed,
+        count(*) filter (where has_armed_forces and share_gdp_pct >= 2) as allies_meeting_2pct,
+        count(*) filter (where has_armed_forces and share_gdp_pct is not null) as allies_with_data,
+        count(*) as member_allies
+    from members
+    where {{ flag }}
+    group by release_id, year
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+published as (
+    select
+        release_id,
+        aggregate_name,
+        year,
+        bool_or(is_estimate) as is_estimate,
+        max(value) filter (where measure = 'defence_exp_share_gdp_pct') as share_gdp_pct_published,
+        max(value) filter (where measure = 'defence_exp_usd_current_m') as spending_usd_m,
+        max(value) filter (where measure = 'defence_exp_usd_const_m') as spending_usd_const_m
+    from {{ ref('stg_nato__defence_expenditure') }}
+    where is_aggregate and table_id <> '4'
+    group by release_id, aggregate_name, year
+)
+
+select
+    grouped.*,
+    published.share_gdp_pct_published,
+    published.spending_usd_m,
+    published.spending_usd_const_m,
+    published.is_estimate
+from grouped
+left join published using (release_id, aggregate_name, year)

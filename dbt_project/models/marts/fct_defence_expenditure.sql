@@ -1,0 +1,26 @@
+-- One row per ally × year × NATO release: NATO's figures as published, every vintage kept.
+select
+    country_code,
+    year,
+    release_id,
+    country_name,
+    share_gdp_pct,
+    real_change_pct,
+    spending_usd_m,
+    spending_usd_const_m,
+    price_base_year,
+    spending_nac_m,
+    gdp_usd_m,
+    gdp_usd_const_m,
+    spending_per_capita_usd_const,
+    military_personnel_k,
+    equipment_share_pct,
+    personnel_share_pct,
+    infrastructure_share_pct,
+    other_share_pct,
+    is_estimate,
+    is_member_in_year,
+    has_armed_forces,
+    has_national_2pct_law,
+    is_latest_release
+from {{ ref('int_nato_country_year_pivoted') }}

@@ -1,0 +1,28 @@
+-- One row per NATO release file, from its provenance sidecar.
+with
+
+source as (
+    select * from {{ source('raw', 'source_releases') }}
+    where source = 'nato'
+),
+
+renamed as (
+    select
+        release_id,
+        source,
+        publisher,
+        title,
+        url,
+        cast(release_date as date) as release_date,
+        cast(cutoff_date as date) as cutoff_date,
+        cast(price_base_year as integer) as price_base_year,
+        file_name,
+        file_sha256,
+        cast(file_bytes as bigint) as file_bytes,
+        is_original_publisher_file,
+        obtained_from,
+        citation
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, checks, the job. Parsing, validation and publishing live elsewhere."""

@@ -1,0 +1,28 @@
+"""The published warehouse: the audited build copied atomically onto defence.duckdb."""
+
+
+import dagster as dg
+
+from pipeline import paths
+from pipeline.defs.checks import TARGET_STATUS
+from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
+
+PUBLISHED = dg.AssetKey(["warehouse", "defence"])
+MART_KEYS = [dg.AssetKey(relation.split(".")) for relation in REQUIRED_RELATIONS]
+
+
+@dg.asset(key=PUBLISHED, deps=MART_KEYS, group_name="publish", pool="warehouse")
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """data/warehouse/defence.duckdb: what analysts open (read-only), replaced atomically.
+
+    Runs only after dbt build (with its tests) and the blocking GX checks have passed.
+    """
+    assert TARGET_STATUS in MART_KEYS  # the GX-gated mart must be upstream of publishing
+    target = paths.published_db()
+    counts = publish(paths.build_db(), target)
+    context.log.info("published %s", target)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(target)),
+        "bytes": target.stat().st_size,
+        **{f"rows/{relation}": count for relation, count in counts.items()},
+    })

@@ -1,0 +1,1 @@
+"""The DuckDB side: writing raw tables into the build file, publishing it, locking writers."""
