@@ -32,8 +32,11 @@ def run(lock_timeout_s: float) -> int:
     if success:
         print(f"Published {paths.published_db()} in {elapsed:.0f} s.")
         return 0
-    print(f"Run failed after {elapsed:.0f} s; the published warehouse was not changed "
-          f"({paths.published_db()}).", file=sys.stderr)
+    print(
+        f"Run failed after {elapsed:.0f} s; the published warehouse was not changed "
+        f"({paths.published_db()}).",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -67,8 +70,16 @@ def ui(host: str, port: int) -> int:
 
     prepare_dagster_home()
     dagster = paths.PROJECT_ROOT / ".venv" / "bin" / "dagster"
-    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "pipeline.definitions",
-               "--host", host, "--port", str(port)]
+    command = [
+        str(dagster) if dagster.exists() else "dagster",
+        "dev",
+        "-m",
+        "pipeline.definitions",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     return subprocess.call(command, cwd=paths.PROJECT_ROOT)
 
 
@@ -89,8 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="run the whole pipeline and publish the warehouse")
-    run_cmd.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                         help="wait this long for another run to finish (default: fail at once)")
+    run_cmd.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run to finish (default: fail at once)",
+    )
     ui_cmd = commands.add_parser("ui", help="serve the Dagster UI")
     ui_cmd.add_argument("--host", default="127.0.0.1")
     ui_cmd.add_argument("--port", type=int, default=3000)

@@ -3,13 +3,12 @@
 ``dagster dev -m pipeline.definitions`` serves them; ``python -m pipeline run`` runs the job.
 """
 
-
 import dagster as dg
 
 from pipeline.defs.checks import gx_fct_target_status, gx_raw_nato
+from pipeline.defs.dbt_project import dbt_resource
 from pipeline.defs.publish import published_warehouse
 from pipeline.defs.sources import nato_defence_expenditure, nato_release_files, source_releases
-from pipeline.defs.dbt_project import dbt_resource
 from pipeline.defs.transform import dbt_models
 
 REFRESH_JOB = "refresh_warehouse"
@@ -24,8 +23,13 @@ refresh_warehouse = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[nato_release_files, source_releases, nato_defence_expenditure, dbt_models,
-            published_warehouse],
+    assets=[
+        nato_release_files,
+        source_releases,
+        nato_defence_expenditure,
+        dbt_models,
+        published_warehouse,
+    ],
     asset_checks=[gx_raw_nato, gx_fct_target_status],
     jobs=[refresh_warehouse],
     resources={"dbt": dbt_resource()},

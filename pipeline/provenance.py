@@ -106,7 +106,9 @@ def find_releases(source_dir: Path) -> list[Release]:
     files = sorted(
         path
         for path in source_dir.glob("*/*")
-        if path.is_file() and not path.name.endswith(SIDECAR_SUFFIX) and not path.name.startswith(".")
+        if path.is_file()
+        and not path.name.endswith(SIDECAR_SUFFIX)
+        and not path.name.startswith(".")
     )
     if not files:
         raise ProvenanceError(f"{source_dir}: no release files found")

@@ -1,6 +1,5 @@
 """GX suites as blocking Dagster asset checks: a failure stops everything downstream."""
 
-
 import dagster as dg
 
 from pipeline import paths

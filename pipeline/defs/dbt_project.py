@@ -1,6 +1,5 @@
 """The dbt project, defined once for Dagster (dagster-dbt needs its manifest at import time)."""
 
-
 import os
 import sys
 from pathlib import Path
@@ -43,8 +42,11 @@ def ensure_manifest() -> None:
 
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource the assets use (and the manifest is prepared with)."""
-    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir),
-                          dbt_executable=DBT_EXECUTABLE)
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(DBT_PROJECT.profiles_dir),
+        dbt_executable=DBT_EXECUTABLE,
+    )
 
 
 ensure_manifest()

@@ -1,6 +1,5 @@
 """The published warehouse: the audited build copied atomically onto defence.duckdb."""
 
-
 import dagster as dg
 
 from pipeline import paths
@@ -21,8 +20,10 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     target = paths.published_db()
     counts = publish(paths.build_db(), target)
     context.log.info("published %s", target)
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(target)),
-        "bytes": target.stat().st_size,
-        **{f"rows/{relation}": count for relation, count in counts.items()},
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(target)),
+            "bytes": target.stat().st_size,
+            **{f"rows/{relation}": count for relation, count in counts.items()},
+        }
+    )

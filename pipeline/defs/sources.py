@@ -1,6 +1,5 @@
 """Source assets: the publishers' files (verified against their sidecars) and the raw tables."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -22,13 +21,20 @@ def nato_releases() -> list[Release]:
 def _release_row(release: Release) -> dict:
     meta = release.meta
     return {
-        "release_id": release.release_id, "source": release.source,
-        "publisher": meta["publisher"], "title": meta["title"], "url": meta["url"],
-        "release_date": meta["release_date"], "cutoff_date": meta.get("cutoff_date"),
-        "price_base_year": meta["price_base_year"], "file_name": release.path.name,
-        "file_sha256": meta["sha256"], "file_bytes": meta["bytes"],
+        "release_id": release.release_id,
+        "source": release.source,
+        "publisher": meta["publisher"],
+        "title": meta["title"],
+        "url": meta["url"],
+        "release_date": meta["release_date"],
+        "cutoff_date": meta.get("cutoff_date"),
+        "price_base_year": meta["price_base_year"],
+        "file_name": release.path.name,
+        "file_sha256": meta["sha256"],
+        "file_bytes": meta["bytes"],
         "is_original_publisher_file": bool(meta.get("is_original_publisher_file", False)),
-        "obtained_from": meta.get("obtained_from"), "citation": meta.get("citation"),
+        "obtained_from": meta.get("obtained_from"),
+        "citation": meta.get("citation"),
     }
 
 
@@ -41,14 +47,17 @@ def nato_release_files(context: dg.AssetExecutionContext) -> dg.MaterializeResul
     releases = nato_releases()
     rows = pd.DataFrame([_release_row(r) for r in releases])
     context.log.info("verified %d NATO release file(s)", len(releases))
-    return dg.MaterializeResult(metadata={
-        "releases": dg.MetadataValue.md(rows.drop(columns=["obtained_from", "citation"])
-                                        .to_markdown(index=False)),
-        "files": len(releases),
-        "latest_release": releases[-1].release_id,
-        "latest_sha256": releases[-1].meta["sha256"],
-        "latest_path": dg.MetadataValue.path(str(releases[-1].path)),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "releases": dg.MetadataValue.md(
+                rows.drop(columns=["obtained_from", "citation"]).to_markdown(index=False)
+            ),
+            "files": len(releases),
+            "latest_release": releases[-1].release_id,
+            "latest_sha256": releases[-1].meta["sha256"],
+            "latest_path": dg.MetadataValue.path(str(releases[-1].path)),
+        }
+    )
 
 
 @dg.asset(key=RAW_RELEASES, deps=[NATO_FILES], group_name="raw", pool="warehouse")
@@ -75,11 +84,13 @@ def nato_defence_expenditure(context: dg.AssetExecutionContext) -> dg.Materializ
     frame = pd.concat(frames, ignore_index=True)
     count = write_table(paths.build_db(), "raw", "nato__defence_expenditure", frame)
     null_by_status = frame.loc[frame["value"].isna(), "cell_status"].value_counts().to_dict()
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": count,
-        "null_cells": int(frame["value"].isna().sum()),
-        "null_cells_by_status": null_by_status,
-        "parse_stats": stats,
-        "measures": sorted(frame["measure"].unique().tolist()),
-        "years": f"{frame['year'].min()}-{frame['year'].max()}",
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": count,
+            "null_cells": int(frame["value"].isna().sum()),
+            "null_cells_by_status": null_by_status,
+            "parse_stats": stats,
+            "measures": sorted(frame["measure"].unique().tolist()),
+            "years": f"{frame['year'].min()}-{frame['year'].max()}",
+        }
+    )

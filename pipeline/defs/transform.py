@@ -1,6 +1,5 @@
 """dbt models as Dagster assets: staging -> intermediate -> marts, lineage unbroken from raw."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,8 +21,9 @@ class LayeredTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(),
-            pool="warehouse")
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(), pool="warehouse"
+)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build on the build warehouse: seeds, models and their data tests, in DAG order."""
     dbt_environment()

@@ -25,7 +25,19 @@ class SuiteOutcome:
         if self.success:
             return f"{self.suite_name}: all {self.evaluated} expectations passed"
         lines = [f"{self.suite_name}: {len(self.failures)} of {self.evaluated} expectations failed"]
-        lines += [f"- {f['expectation']}: {f['detail']}" for f in self.failures]
+        for failure in self.failures:
+            column = failure["kwargs"].get("column") or failure["kwargs"].get("column_list", "")
+            detail = failure["detail"]
+            where = (
+                f" in {detail.get('file', 'the frame')} at {', '.join(detail['cells'])}"
+                if detail.get("cells")
+                else ""
+            )
+            lines.append(
+                f"- {failure['expectation']}({column}): "
+                f"{detail.get('unexpected_count', 'failed')} unexpected{where}; "
+                f"sample {detail.get('sample') or detail.get('observed_value')}"
+            )
         return "\n".join(lines)
 
 
@@ -47,7 +59,7 @@ def run_suite(
     suite = gx.ExpectationSuite(name=suite_name)
     for expectation in build_expectations(gx.expectations):
         suite.add_expectation(expectation)
-    result = batch.validate(suite, result_format="SUMMARY")
+    result = batch.validate(suite, result_format="COMPLETE")
     failures = [_describe(r, frame) for r in result.results if not r.success]
     return SuiteOutcome(suite_name, bool(result.success), len(result.results), failures)
 
@@ -61,8 +73,16 @@ def _describe(result, frame: pd.DataFrame) -> dict:
         "unexpected_percent": details.get("unexpected_percent"),
         "sample": [str(v) for v in (details.get("partial_unexpected_list") or [])[:10]],
         "observed_value": str(details.get("observed_value"))[:300]
-        if "observed_value" in details else None,
+        if "observed_value" in details
+        else None,
     }
+    if {"sheet", "cell"} <= set(frame.columns):
+        # Name the workbook cells behind the first failing rows, so the error leads to the file.
+        index = (details.get("unexpected_index_list") or [])[:10]
+        index = [i for i in index if isinstance(i, int) and i in frame.index]
+        detail["cells"] = [f"{frame.at[i, 'sheet']}!{frame.at[i, 'cell']}" for i in index]
+        if index and "source_file" in frame.columns:
+            detail["file"] = str(frame.at[index[0], "source_file"])
     if result.exception_info and result.exception_info.get("raised_exception"):
         detail["exception"] = str(result.exception_info.get("exception_message"))[:300]
     return {

@@ -35,9 +35,26 @@ _NOTES = re.compile(r"^\s*notes?\s*:", re.IGNORECASE)
 _PRICE_BASE = re.compile(r"\b(\d{4}) prices\b", re.IGNORECASE)
 
 COLUMNS = [
-    "release_id", "source_file", "sheet", "table_id", "table_title", "section", "cell",
-    "country_label", "country_name", "country_code", "is_aggregate", "has_national_2pct_law",
-    "currency", "year", "is_estimate", "measure", "unit", "price_base_year", "value", "cell_status",
+    "release_id",
+    "source_file",
+    "sheet",
+    "table_id",
+    "table_title",
+    "section",
+    "cell",
+    "country_label",
+    "country_name",
+    "country_code",
+    "is_aggregate",
+    "has_national_2pct_law",
+    "currency",
+    "year",
+    "is_estimate",
+    "measure",
+    "unit",
+    "price_base_year",
+    "value",
+    "cell_status",
 ]
 
 
@@ -102,8 +119,13 @@ def _parse_sheet(rows, where, release_id, file_name, sheet_name, records, stats)
         str(v) for row in rows[title_idx + 1 : header_idx] for v in row if isinstance(v, str)
     )
     first_value_col = min(c.col for c in columns)
-    base = {"release_id": release_id, "source_file": file_name, "sheet": sheet_name,
-            "table_id": table_id, "table_title": title}
+    base = {
+        "release_id": release_id,
+        "source_file": file_name,
+        "sheet": sheet_name,
+        "table_id": table_id,
+        "table_title": title,
+    }
     measure = None if spec.has_sections else spec.sections[0]
     section = subtitle if measure else None
     seen_labels: dict[tuple, str] = {}
@@ -142,13 +164,23 @@ def _parse_sheet(rows, where, release_id, file_name, sheet_name, records, stats)
             value, status = read_number(raw, f"{where}, cell {cell}")
             stats[f"cells_{status}"] += 1
             target = column.rule or measure
-            records.append({
-                **base, **country, "section": section if column.rule is None else
-                str(rows[header_idx][column.col]), "cell": cell, "year": column.year,
-                "is_estimate": column.is_estimate, "measure": target.measure, "unit": target.unit,
-                "price_base_year": price_base if target.uses_price_base else None,
-                "value": value, "cell_status": status,
-            })
+            records.append(
+                {
+                    **base,
+                    **country,
+                    "section": section
+                    if column.rule is None
+                    else str(rows[header_idx][column.col]),
+                    "cell": cell,
+                    "year": column.year,
+                    "is_estimate": column.is_estimate,
+                    "measure": target.measure,
+                    "unit": target.unit,
+                    "price_base_year": price_base if target.uses_price_base else None,
+                    "value": value,
+                    "cell_status": status,
+                }
+            )
     return table_id
 
 
@@ -213,10 +245,14 @@ def _country(label: str, where: str) -> dict:
             f"{where}: unknown country {name!r}; rule: every row must be a NATO ally or aggregate "
             "listed in pipeline/sources/countries.py"
         ) from None
-    return {"country_label": label, "country_name": name, "country_code": code,
-            "is_aggregate": name in NATO_AGGREGATES,
-            "has_national_2pct_law": bool(match and match.group("star")),
-            "currency": match.group("currency") if match else None}
+    return {
+        "country_label": label,
+        "country_name": name,
+        "country_code": code,
+        "is_aggregate": name in NATO_AGGREGATES,
+        "has_national_2pct_law": bool(match and match.group("star")),
+        "currency": match.group("currency") if match else None,
+    }
 
 
 def _price_base(section: str | None, subtitle: str, where: str) -> int | None:

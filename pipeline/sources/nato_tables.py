@@ -53,52 +53,102 @@ _PCT_DEF = "percent of defence expenditure"
 TABLES: dict[str, TableSpec] = {
     spec.table_id: spec
     for spec in (
-        TableSpec("1", (
-            Measure(r"^current prices$", "defence_exp_nac_current_m", _M_NAC),
-            Measure(r"^constant \d{4} prices$", "defence_exp_nac_const_m", _M_NAC, True),
-        )),
-        TableSpec("2", (
-            Measure(r"^current prices and exchange rates$", "defence_exp_usd_current_m", _M_USD),
-            Measure(r"^constant \d{4} prices and exchange rates$", "defence_exp_usd_const_m",
-                    _M_USD, True),
-        )),
-        TableSpec("3", (
-            Measure(r"^share of real gdp \(%\)$", "defence_exp_share_gdp_pct",
-                    "percent of real GDP", True),
-            Measure(r"^annual real change \(%\)$", "defence_exp_real_change_pct",
-                    "percent change on previous year, constant prices", True),
-        )),
+        TableSpec(
+            "1",
+            (
+                Measure(r"^current prices$", "defence_exp_nac_current_m", _M_NAC),
+                Measure(r"^constant \d{4} prices$", "defence_exp_nac_const_m", _M_NAC, True),
+            ),
+        ),
+        TableSpec(
+            "2",
+            (
+                Measure(
+                    r"^current prices and exchange rates$", "defence_exp_usd_current_m", _M_USD
+                ),
+                Measure(
+                    r"^constant \d{4} prices and exchange rates$",
+                    "defence_exp_usd_const_m",
+                    _M_USD,
+                    True,
+                ),
+            ),
+        ),
+        TableSpec(
+            "3",
+            (
+                Measure(
+                    r"^share of real gdp \(%\)$",
+                    "defence_exp_share_gdp_pct",
+                    "percent of real GDP",
+                    True,
+                ),
+                Measure(
+                    r"^annual real change \(%\)$",
+                    "defence_exp_real_change_pct",
+                    "percent change on previous year, constant prices",
+                    True,
+                ),
+            ),
+        ),
         TableSpec(
             "4",
             (Measure("", "defence_exp_usd_const_m", _M_USD, True),),
             (
-                ColumnRule(r"^real change (?P<first>\d{4})-(?P<year>\d{4})e? \(%\)$",
-                           "defence_exp_real_change_cumulative_pct",
-                           "percent change since the table's first year, constant prices", True),
-                ColumnRule(r"^share of real gdp (?P<year>\d{4})e? \(%\)$",
-                           "defence_exp_share_gdp_pct", "percent of real GDP", True),
+                ColumnRule(
+                    r"^real change (?P<first>\d{4})-(?P<year>\d{4})e? \(%\)$",
+                    "defence_exp_real_change_cumulative_pct",
+                    "percent change since the table's first year, constant prices",
+                    True,
+                ),
+                ColumnRule(
+                    r"^share of real gdp (?P<year>\d{4})e? \(%\)$",
+                    "defence_exp_share_gdp_pct",
+                    "percent of real GDP",
+                    True,
+                ),
             ),
         ),
-        TableSpec("5", (
-            Measure(r"^current prices and exchange rates$", "gdp_usd_current_m", _M_USD),
-            Measure(r"^constant \d{4} prices and exchange rates$", "gdp_usd_const_m", _M_USD,
-                    True),
-        )),
-        TableSpec("6", (
-            Measure(r"^gdp per capita \(thousand us dollars\)$", "gdp_per_capita_usd_const_k",
-                    "thousand US dollars per person, constant prices", True),
-            Measure(r"^defence expenditure per capita \(us dollars\)$",
-                    "defence_exp_per_capita_usd_const", "US dollars per person, constant prices",
-                    True),
-        )),
+        TableSpec(
+            "5",
+            (
+                Measure(r"^current prices and exchange rates$", "gdp_usd_current_m", _M_USD),
+                Measure(
+                    r"^constant \d{4} prices and exchange rates$", "gdp_usd_const_m", _M_USD, True
+                ),
+            ),
+        ),
+        TableSpec(
+            "6",
+            (
+                Measure(
+                    r"^gdp per capita \(thousand us dollars\)$",
+                    "gdp_per_capita_usd_const_k",
+                    "thousand US dollars per person, constant prices",
+                    True,
+                ),
+                Measure(
+                    r"^defence expenditure per capita \(us dollars\)$",
+                    "defence_exp_per_capita_usd_const",
+                    "US dollars per person, constant prices",
+                    True,
+                ),
+            ),
+        ),
         TableSpec("7", (Measure("", "military_personnel_k", "thousand persons"),)),
-        TableSpec("8a", (
-            Measure(r"^equipment \(a\)$", "equipment_share_pct", _PCT_DEF),
-            Measure(r"^personnel \(b\)$", "personnel_share_pct", _PCT_DEF),
-        )),
-        TableSpec("8b", (
-            Measure(r"^infrastructure \(c\)$", "infrastructure_share_pct", _PCT_DEF),
-            Measure(r"^other \(d\)$", "other_share_pct", _PCT_DEF),
-        )),
+        TableSpec(
+            "8a",
+            (
+                Measure(r"^equipment \(a\)$", "equipment_share_pct", _PCT_DEF),
+                Measure(r"^personnel \(b\)$", "personnel_share_pct", _PCT_DEF),
+            ),
+        ),
+        TableSpec(
+            "8b",
+            (
+                Measure(r"^infrastructure \(c\)$", "infrastructure_share_pct", _PCT_DEF),
+                Measure(r"^other \(d\)$", "other_share_pct", _PCT_DEF),
+            ),
+        ),
     )
 }

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.warehouse.build import count_rows
+
 REQUIRED_RELATIONS = (
     "marts.dim_country",
     "marts.dim_release",
@@ -46,13 +48,13 @@ def publish(build_db: Path, published_db: Path) -> dict:
 
 
 def audit(db_path: Path) -> dict:
-    """Open ``db_path`` read-only and count the rows of every required mart; fail if any is empty."""
+    """Open ``db_path`` read-only and count each required mart's rows; fail if one is empty."""
     counts = {}
     with duckdb.connect(str(db_path), read_only=True) as con:
         for relation in REQUIRED_RELATIONS:
             schema, table = relation.split(".")
             try:
-                counts[relation] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                counts[relation] = count_rows(con, schema, table)
             except duckdb.CatalogException as exc:
                 raise PublishError(f"{db_path}: {relation} missing ({exc})") from exc
             if counts[relation] == 0:

@@ -35,8 +35,8 @@ select
     shares.is_estimate,
     {%- for label, threshold in [('2pct', 'target_2pct'), ('3_5pct', 'target_3_5pct'), ('5pct', 'target_5pct')] %}
     shares.assessed_share_pct >= targets.{{ threshold }} as meets_{{ label }}{{ '_core' if label == '3_5pct' }},
-    greatest(targets.{{ threshold }} - shares.assessed_share_pct, 0) as gap_to_{{ label }}_pp,
-    greatest(targets.{{ threshold }} - shares.assessed_share_pct, 0) / 100 * shares.gdp_usd_m
+    {{ gap_pp('targets.' ~ threshold, 'shares.assessed_share_pct') }} as gap_to_{{ label }}_pp,
+    {{ gap_pp('targets.' ~ threshold, 'shares.assessed_share_pct') }} / 100 * shares.gdp_usd_m
         as gap_to_{{ label }}_usd_m,
     {%- endfor %}
     shares.equipment_share_pct,
