@@ -1,0 +1,45 @@
+# Two commands for a newcomer (README "Quick start"): `make run` and `make test`.
+# Each sets up .venv (Python 3.11, pinned packages from requirements.lock) when it is missing or
+# out of date, then does its job. Override the interpreter with `make run PYTHON=/path/to/python3.11`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export DAGSTER_DISABLE_TELEMETRY := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: setup run test test-fast lint format ui docs clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup  ## set up, then run the whole pipeline into data/warehouse/defence.duckdb
+	$(BIN)/python -m pipeline run
+
+test: setup  ## set up, then run every test (unit, dbt, GX, end-to-end)
+	$(BIN)/python -m pytest
+
+test-fast: setup  ## everything but the end-to-end runs
+	$(BIN)/python -m pytest -m "not e2e"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+ui: setup  ## Dagster UI on http://127.0.0.1:3000
+	$(BIN)/python -m pipeline ui
+
+docs: setup  ## dbt docs (offline) into dbt_project/target
+	cd dbt_project && DEFENCE_BUILD_DB=$(CURDIR)/data/warehouse/build.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+
+clean:
+	rm -rf $(VENV) .dagster_home dbt_project/target dbt_project/logs data/warehouse/*.duckdb
