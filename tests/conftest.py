@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,4 +52,34 @@ def stage_release(raw_dir: Path, data_file: Path, **sidecar_overrides) -> Path:
     meta.update(sha256=sha256_of(target), bytes=target.stat().st_size)
     meta.update(sidecar_overrides)
     (release_dir / (NATO_FILE.name + ".meta.yml")).write_text(yaml.safe_dump(meta))
+    return target
+
+
+def run_pipeline(
+    tmp: Path, warehouse: Path, raw: Path | None = None
+) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DEFENCE_WAREHOUSE_DIR": str(warehouse),
+        "DAGSTER_HOME": str(tmp / "dagster_home"),
+    }
+    if raw is not None:
+        env["DEFENCE_RAW_DIR"] = str(raw)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "run"],
+        cwd=paths.PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("e2e")
+    result = run_pipeline(tmp, tmp / "warehouse")
+    assert result.returncode == 0, result.stderr[-4000:]
+    target = tmp / "warehouse" / paths.PUBLISHED_DB_NAME
+    assert target.is_file()
     return target

@@ -6,10 +6,7 @@ warehouse folder, and checks the published marts against NATO's figures.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -17,39 +14,9 @@ import openpyxl
 import pytest
 
 from pipeline import paths
-from tests.conftest import NATO_FILE, stage_release
+from tests.conftest import NATO_FILE, run_pipeline, stage_release
 
 pytestmark = pytest.mark.e2e
-
-
-def run_pipeline(
-    tmp: Path, warehouse: Path, raw: Path | None = None
-) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DEFENCE_WAREHOUSE_DIR": str(warehouse),
-        "DAGSTER_HOME": str(tmp / "dagster_home"),
-    }
-    if raw is not None:
-        env["DEFENCE_RAW_DIR"] = str(raw)
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run"],
-        cwd=paths.PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="session")
-def published(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("e2e")
-    result = run_pipeline(tmp, tmp / "warehouse")
-    assert result.returncode == 0, result.stderr[-4000:]
-    target = tmp / "warehouse" / paths.PUBLISHED_DB_NAME
-    assert target.is_file()
-    return target
 
 
 def query(db: Path, sql: str, *params):
