@@ -5,7 +5,7 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.provenance import Release, find_releases
-from pipeline.sources.nato import parse_release
+from pipeline.sources.registry import parse
 from pipeline.warehouse.build import write_table
 
 NATO_FILES = dg.AssetKey(["sources", "nato_release_files"])
@@ -32,6 +32,7 @@ def _release_row(release: Release) -> dict:
         "file_name": release.path.name,
         "file_sha256": meta["sha256"],
         "file_bytes": meta["bytes"],
+        "format": meta.get("format"),
         "is_original_publisher_file": bool(meta.get("is_original_publisher_file", False)),
         "obtained_from": meta.get("obtained_from"),
         "citation": meta.get("citation"),
@@ -70,18 +71,21 @@ def source_releases() -> dg.MaterializeResult:
 
 @dg.asset(key=RAW_NATO, deps=[NATO_FILES], group_name="raw", pool="warehouse")
 def nato_defence_expenditure(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """NATO, Defence Expenditure of NATO Countries: every table of each release workbook, long.
+    """NATO, Defence Expenditure of NATO Countries: every table of every release, long.
 
-    Parsed by pipeline.sources.nato (tables found by title and header row) into
+    Each release (data/raw/nato/<date>/) is parsed by the parser its sidecar's format names
+    (pipeline.sources.registry): NATO's workbook, or a derived table for older vintages; into
     raw.nato__defence_expenditure in the build warehouse; gated by the GX check gx_raw_nato.
     """
     frames, stats = [], {}
     for release in nato_releases():
-        result = parse_release(release.path, release.release_id)
+        result = parse(release)
         frames.append(result.frame)
         stats[release.release_id] = result.stats
         context.log.info("%s: %s", release.path.name, result.stats)
     frame = pd.concat(frames, ignore_index=True)
+    # Derived vintages may leave a year's estimate status unknown (NULL): keep it nullable.
+    frame["is_estimate"] = frame["is_estimate"].astype("boolean")
     count = write_table(paths.build_db(), "raw", "nato__defence_expenditure", frame)
     null_by_status = frame.loc[frame["value"].isna(), "cell_status"].value_counts().to_dict()
     return dg.MaterializeResult(

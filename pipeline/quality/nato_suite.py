@@ -58,7 +58,6 @@ def expectations(e) -> list:
                 "year",
                 "measure",
                 "cell",
-                "is_estimate",
             )
         ],
         e.ExpectColumnValuesToBeInSet(column="table_id", value_set=sorted(TABLES)),

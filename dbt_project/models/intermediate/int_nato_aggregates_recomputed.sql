@@ -10,6 +10,7 @@ members as (
         true as in_nato_total,
         country_code <> 'USA' as in_europe_and_canada
     from {{ ref('int_nato_country_year_pivoted') }}
+    cross join {{ ref('int_targets_pivoted') }}
     where is_member_in_year
 ),
 
@@ -20,8 +21,10 @@ grouped as (
         '{{ aggregate }}' as aggregate_name,
         year,
         100 * sum(spending_usd_const_m) / sum(gdp_usd_const_m) as share_gdp_pct_recomputed,
-        count(*) filter (where has_armed_forces and share_gdp_pct >= 2) as allies_meeting_2pct,
+        count(*) filter (where has_armed_forces and share_gdp_pct >= target_2pct) as allies_meeting_2pct,
         count(*) filter (where has_armed_forces and share_gdp_pct is not null) as allies_with_data,
+        count(*) filter (where has_armed_forces and equipment_share_pct >= target_equipment_pct)
+            as allies_meeting_20pct_equipment,
         count(*) as member_allies
     from members
     where {{ flag }}

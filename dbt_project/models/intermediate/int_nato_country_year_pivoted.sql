@@ -46,4 +46,4 @@ select
     releases.is_latest as is_latest_release
 from pivoted
 inner join {{ ref('nato_allies') }} as allies using (country_code)
-inner join {{ ref('int_nato_releases_ranked') }} as releases using (release_id)
+inner join {{ ref('int_releases_ranked') }} as releases using (release_id)

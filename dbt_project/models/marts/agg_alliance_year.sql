@@ -12,6 +12,7 @@ select
     spending_usd_const_m,
     allies_meeting_2pct,
     allies_with_data,
+    allies_meeting_20pct_equipment,
     member_allies,
     is_estimate
 from {{ ref('int_nato_aggregates_recomputed') }}

@@ -9,10 +9,11 @@ select
     cutoff_date,
     price_base_year,
     file_name,
+    file_format,
     file_sha256,
     file_bytes,
     is_original_publisher_file,
     obtained_from,
     citation,
     is_latest
-from {{ ref('int_nato_releases_ranked') }}
+from {{ ref('int_releases_ranked') }}

@@ -6,15 +6,6 @@
 -- bound, since up to 1.5 of the 5 points may be defence-related spending NATO does not tabulate.
 with
 
-targets as (
-    select
-        max(threshold_pct) filter (where target_id = 'wales_2pct_gdp') as target_2pct,
-        max(threshold_pct) filter (where target_id = 'wales_20pct_equipment') as target_equipment_pct,
-        max(threshold_pct) filter (where target_id = 'hague_3_5pct_core') as target_3_5pct,
-        max(threshold_pct) filter (where target_id = 'hague_5pct_total') as target_5pct
-    from {{ ref('alliance_targets') }}
-),
-
 shares as (
     select
         *,
@@ -42,4 +33,4 @@ select
     shares.equipment_share_pct,
     shares.assessed_equipment_pct >= targets.target_equipment_pct as meets_20pct_equipment
 from shares
-cross join targets
+cross join {{ ref('int_targets_pivoted') }} as targets

@@ -1,9 +1,8 @@
--- One row per NATO release file, from its provenance sidecar.
+-- One row per publisher file (every source), from its provenance sidecar.
 with
 
 source as (
     select * from {{ source('raw', 'source_releases') }}
-    where source = 'nato'
 ),
 
 renamed as (
@@ -17,6 +16,7 @@ renamed as (
         cast(cutoff_date as date) as cutoff_date,
         cast(price_base_year as integer) as price_base_year,
         file_name,
+        format as file_format,
         file_sha256,
         cast(file_bytes as bigint) as file_bytes,
         is_original_publisher_file,
