@@ -5,10 +5,10 @@
 
 import dagster as dg
 
-from pipeline.defs.checks import gx_fct_target_status, gx_raw_nato
+from pipeline.defs.checks import GX_CHECKS
 from pipeline.defs.dbt_project import dbt_resource
 from pipeline.defs.publish import published_warehouse
-from pipeline.defs.sources import nato_defence_expenditure, nato_release_files, source_releases
+from pipeline.defs.sources import SOURCE_ASSETS, source_releases
 from pipeline.defs.transform import dbt_models
 
 REFRESH_JOB = "refresh_warehouse"
@@ -23,14 +23,8 @@ refresh_warehouse = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[
-        nato_release_files,
-        source_releases,
-        nato_defence_expenditure,
-        dbt_models,
-        published_warehouse,
-    ],
-    asset_checks=[gx_raw_nato, gx_fct_target_status],
+    assets=[*SOURCE_ASSETS, source_releases, dbt_models, published_warehouse],
+    asset_checks=GX_CHECKS,
     jobs=[refresh_warehouse],
     resources={"dbt": dbt_resource()},
 )

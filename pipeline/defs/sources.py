@@ -1,4 +1,11 @@
-"""Source assets: the publishers' files (verified against their sidecars) and the raw tables."""
+"""Source assets: the publishers' files (verified against their sidecars) and the raw tables.
+
+One pair of assets per source: ``sources/<source>_release_files`` verifies every release under
+``data/raw/<source>/`` and shows its provenance; ``raw/<source>__<table>`` parses each release with
+the parser its sidecar names and writes one long table to the build warehouse.
+"""
+
+from dataclasses import dataclass
 
 import dagster as dg
 import pandas as pd
@@ -8,17 +15,35 @@ from pipeline.provenance import Release, find_releases
 from pipeline.sources.registry import parse
 from pipeline.warehouse.build import write_table
 
-NATO_FILES = dg.AssetKey(["sources", "nato_release_files"])
-RAW_NATO = dg.AssetKey(["raw", "nato__defence_expenditure"])
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    raw_table: str
+    publisher_and_title: str
+
+    @property
+    def files_key(self) -> dg.AssetKey:
+        return dg.AssetKey(["sources", f"{self.name}_release_files"])
+
+    @property
+    def raw_key(self) -> dg.AssetKey:
+        return dg.AssetKey(["raw", self.raw_table])
+
+    def releases(self) -> list[Release]:
+        """Every release under ``data/raw/<source>``, each verified against its sidecar."""
+        return find_releases(paths.raw_dir() / self.name)
+
+
+NATO = Source("nato", "nato__defence_expenditure", "NATO, Defence Expenditure of NATO Countries")
+SIPRI = Source("sipri", "sipri__military_expenditure", "SIPRI, Military Expenditure Database")
+SOURCES = (NATO, SIPRI)
+RAW_NATO, RAW_SIPRI = NATO.raw_key, SIPRI.raw_key
 RAW_RELEASES = dg.AssetKey(["raw", "source_releases"])
 
 
-def nato_releases() -> list[Release]:
-    """Every NATO release under ``data/raw/nato``, each verified against its sidecar."""
-    return find_releases(paths.raw_dir() / "nato")
-
-
-def _release_row(release: Release) -> dict:
+def release_row(release: Release) -> dict:
+    """One row of raw.source_releases: the sidecar's facts about a file."""
     meta = release.meta
     return {
         "release_id": release.release_id,
@@ -30,71 +55,96 @@ def _release_row(release: Release) -> dict:
         "cutoff_date": meta.get("cutoff_date"),
         "price_base_year": meta["price_base_year"],
         "file_name": release.path.name,
+        "format": meta.get("format"),
         "file_sha256": meta["sha256"],
         "file_bytes": meta["bytes"],
-        "format": meta.get("format"),
         "is_original_publisher_file": bool(meta.get("is_original_publisher_file", False)),
         "obtained_from": meta.get("obtained_from"),
         "citation": meta.get("citation"),
     }
 
 
-@dg.asset(key=NATO_FILES, group_name="sources", pool="warehouse")
-def nato_release_files(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """NATO, Defence Expenditure of NATO Countries: release workbooks in data/raw/nato/<date>/.
-
-    Each file's sha256 and size are checked against its provenance sidecar; a mismatch fails here.
-    """
-    releases = nato_releases()
-    rows = pd.DataFrame([_release_row(r) for r in releases])
-    context.log.info("verified %d NATO release file(s)", len(releases))
-    return dg.MaterializeResult(
-        metadata={
-            "releases": dg.MetadataValue.md(
-                rows.drop(columns=["obtained_from", "citation"]).to_markdown(index=False)
-            ),
-            "files": len(releases),
-            "latest_release": releases[-1].release_id,
-            "latest_sha256": releases[-1].meta["sha256"],
-            "latest_path": dg.MetadataValue.path(str(releases[-1].path)),
-        }
+def files_asset(source: Source) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=source.files_key,
+        group_name="sources",
+        description=f"{source.publisher_and_title}: release files in data/raw/{source.name}/"
+        "<date>/, each checked against its provenance sidecar (sha256, size).",
     )
+    def release_files(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        releases = source.releases()
+        rows = pd.DataFrame([release_row(r) for r in releases])
+        context.log.info("verified %d %s release file(s)", len(releases), source.name)
+        shown = rows[
+            [
+                "release_id",
+                "title",
+                "release_date",
+                "price_base_year",
+                "file_name",
+                "file_sha256",
+                "is_original_publisher_file",
+            ]
+        ]
+        return dg.MaterializeResult(
+            metadata={
+                "releases": dg.MetadataValue.md(shown.to_markdown(index=False)),
+                "files": len(releases),
+                "latest_release": releases[-1].release_id,
+                "latest_path": dg.MetadataValue.path(str(releases[-1].path)),
+            }
+        )
+
+    return release_files
 
 
-@dg.asset(key=RAW_RELEASES, deps=[NATO_FILES], group_name="raw", pool="warehouse")
+def raw_asset(source: Source) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=source.raw_key,
+        deps=[source.files_key],
+        group_name="raw",
+        pool="warehouse",
+        description=f"{source.publisher_and_title}: every release parsed into one long table, "
+        f"raw.{source.raw_table}, by the parser its sidecar's format names "
+        "(pipeline.sources.registry); gated by a blocking GX check.",
+    )
+    def raw_table(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        frames, stats = [], {}
+        for release in source.releases():
+            result = parse(release)
+            frames.append(result.frame)
+            stats[release.release_id] = result.stats
+            context.log.info("%s: %s", release.path.name, result.stats)
+        frame = pd.concat(frames, ignore_index=True)
+        if "is_estimate" in frame.columns:
+            # Derived vintages may leave a year's estimate status unknown (NULL): keep it nullable.
+            frame["is_estimate"] = frame["is_estimate"].astype("boolean")
+        count = write_table(paths.build_db(), "raw", source.raw_table, frame)
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": count,
+                "rows_by_release": frame["release_id"].value_counts().sort_index().to_dict(),
+                "null_values": int(frame["value"].isna().sum()),
+                "parse_stats": stats,
+                "measures": sorted(frame["measure"].unique().tolist()),
+                "years": f"{frame['year'].min()}-{frame['year'].max()}",
+            }
+        )
+
+    return raw_table
+
+
+@dg.asset(
+    key=RAW_RELEASES,
+    deps=[source.files_key for source in SOURCES],
+    group_name="raw",
+    pool="warehouse",
+)
 def source_releases() -> dg.MaterializeResult:
     """Provenance of every publisher file (from the .meta.yml sidecars) as raw.source_releases."""
-    frame = pd.DataFrame([_release_row(r) for r in nato_releases()])
+    frame = pd.DataFrame([release_row(r) for source in SOURCES for r in source.releases()])
     count = write_table(paths.build_db(), "raw", "source_releases", frame)
     return dg.MaterializeResult(metadata={"dagster/row_count": count})
 
 
-@dg.asset(key=RAW_NATO, deps=[NATO_FILES], group_name="raw", pool="warehouse")
-def nato_defence_expenditure(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """NATO, Defence Expenditure of NATO Countries: every table of every release, long.
-
-    Each release (data/raw/nato/<date>/) is parsed by the parser its sidecar's format names
-    (pipeline.sources.registry): NATO's workbook, or a derived table for older vintages; into
-    raw.nato__defence_expenditure in the build warehouse; gated by the GX check gx_raw_nato.
-    """
-    frames, stats = [], {}
-    for release in nato_releases():
-        result = parse(release)
-        frames.append(result.frame)
-        stats[release.release_id] = result.stats
-        context.log.info("%s: %s", release.path.name, result.stats)
-    frame = pd.concat(frames, ignore_index=True)
-    # Derived vintages may leave a year's estimate status unknown (NULL): keep it nullable.
-    frame["is_estimate"] = frame["is_estimate"].astype("boolean")
-    count = write_table(paths.build_db(), "raw", "nato__defence_expenditure", frame)
-    null_by_status = frame.loc[frame["value"].isna(), "cell_status"].value_counts().to_dict()
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": count,
-            "null_cells": int(frame["value"].isna().sum()),
-            "null_cells_by_status": null_by_status,
-            "parse_stats": stats,
-            "measures": sorted(frame["measure"].unique().tolist()),
-            "years": f"{frame['year'].min()}-{frame['year'].max()}",
-        }
-    )
+SOURCE_ASSETS = [factory(source) for source in SOURCES for factory in (files_asset, raw_asset)]

@@ -49,9 +49,11 @@ published as (
 
 select
     grouped.*,
+    releases.is_latest as is_latest_release,
     published.share_gdp_pct_published,
     published.spending_usd_m,
     published.spending_usd_const_m,
     published.is_estimate
 from grouped
 left join published using (release_id, aggregate_name, year)
+inner join {{ ref('int_releases_ranked') }} as releases using (release_id)

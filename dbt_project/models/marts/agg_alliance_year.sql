@@ -14,5 +14,6 @@ select
     allies_with_data,
     allies_meeting_20pct_equipment,
     member_allies,
-    is_estimate
+    is_estimate,
+    is_latest_release
 from {{ ref('int_nato_aggregates_recomputed') }}

@@ -1,0 +1,33 @@
+-- One row per NATO ally × year: NATO's share of GDP (latest NATO release) beside SIPRI's (latest
+-- SIPRI edition). Two definitions and two GDP series: the difference is for comparison, never a
+-- correction. Years SIPRI covers before NATO's tables begin have a NULL NATO share.
+with
+
+nato as (
+    select country_code, year, release_id, share_gdp_pct, is_estimate, is_member_in_year
+    from {{ ref('int_nato_country_year_pivoted') }}
+    where is_latest_release and has_armed_forces
+),
+
+sipri as (
+    select country_code, year, release_id, share_gdp_pct, is_share_gdp_sipri_estimate
+    from {{ ref('int_sipri_country_year_pivoted') }}
+    where is_latest_edition
+      and country_code in (select country_code from {{ ref('nato_allies') }} where has_armed_forces)
+)
+
+select
+    coalesce(nato.country_code, sipri.country_code) as country_code,
+    coalesce(nato.year, sipri.year) as year,
+    nato.release_id as nato_release_id,
+    sipri.release_id as sipri_release_id,
+    nato.share_gdp_pct as nato_share_gdp_pct,
+    sipri.share_gdp_pct as sipri_share_gdp_pct,
+    nato.share_gdp_pct - sipri.share_gdp_pct as difference_pp,
+    nato.is_estimate as nato_is_estimate,
+    sipri.is_share_gdp_sipri_estimate as sipri_is_estimate,
+    year(allies.nato_accession_date) <= coalesce(nato.year, sipri.year) as is_member_in_year
+from nato
+full outer join sipri using (country_code, year)
+inner join {{ ref('nato_allies') }} as allies
+    on allies.country_code = coalesce(nato.country_code, sipri.country_code)

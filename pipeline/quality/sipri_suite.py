@@ -1,0 +1,98 @@
+"""GX suite on the parsed SIPRI frame: the gate between SIPRI's workbooks and the warehouse.
+
+Shares of GDP above 20% are implausible for a country at peace. SIPRI's history has a handful of
+wartime or collapsed-GDP episodes above it; they pass only through :data:`WARTIME_ALLOWLIST`,
+each with its period, a cap and the reason, so a unit slip (a share x100) still fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.quality.runner import SuiteOutcome, run_suite
+from pipeline.sources.sipri import COLUMNS
+
+SHARE_GDP_MAX_PCT = 20.0
+MEASURES = [
+    "share_gdp_pct",
+    "spending_usd_const_m",
+    "spending_usd_m",
+    "per_capita_usd",
+    "share_govt_spending_pct",
+]
+
+
+@dataclass(frozen=True)
+class Episode:
+    country_code: str
+    first_year: int
+    last_year: int
+    cap_pct: float
+    reason: str
+
+
+# Every SIPRI share of GDP above 20% in the 2024 and 2025 editions (measured), and nothing else.
+WARTIME_ALLOWLIST = (
+    Episode("UKR", 2022, 2030, 45, "Russia's full-scale invasion (2022 on)"),
+    Episode("KWT", 1990, 1992, 120, "Iraqi invasion and occupation; GDP collapsed"),
+    Episode("ERI", 1993, 2003, 40, "Independence and the Eritrean-Ethiopian war (1998-2000)"),
+    Episode("ISR", 1967, 1985, 35, "Six-Day, attrition and Yom Kippur wars and aftermath"),
+    Episode("JOR", 1959, 1970, 30, "Arab-Israeli wars of 1967 and after"),
+    Episode("AGO", 1987, 1988, 25, "Civil war; Battle of Cuito Cuanavale"),
+    Episode("LBR", 1994, 1994, 30, "First Liberian civil war"),
+    Episode("OMN", 1975, 1978, 30, "End of the Dhofar rebellion"),
+    Episode("QAT", 1985, 1985, 30, "Iran-Iraq war in the Gulf"),
+    Episode("SOM", 1986, 1986, 30, "Siad Barre regime's war footing before the civil war"),
+)
+
+
+def validation_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame plus rule columns: shares off the allowlist, and allowlisted excess over cap."""
+    view = frame.copy()
+    is_share = view["measure"] == "share_gdp_pct"
+    cap = pd.Series(float("nan"), index=view.index)
+    for episode in WARTIME_ALLOWLIST:
+        hit = (
+            is_share
+            & (view["country_code"] == episode.country_code)
+            & view["year"].between(episode.first_year, episode.last_year)
+        )
+        cap[hit] = episode.cap_pct
+    allowlisted = cap.notna()
+    view["share_gdp_value"] = view["value"].where(is_share & ~allowlisted)
+    view["allowlisted_share_over_cap"] = (view["value"] - cap).where(allowlisted)
+    view["money_value"] = view["value"].where(view["measure"].str.contains("usd"))
+    view["share_govt_value"] = view["value"].where(view["measure"] == "share_govt_spending_pct")
+    return view
+
+
+def expectations(e) -> list:
+    """The suite's expectations, built from the ``gx.expectations`` module ``e``."""
+    extra = ["share_gdp_value", "allowlisted_share_over_cap", "money_value", "share_govt_value"]
+    return [
+        e.ExpectTableColumnsToMatchSet(column_set=[*COLUMNS, *extra], exact_match=True),
+        e.ExpectTableRowCountToBeBetween(min_value=10_000),
+        *[
+            e.ExpectColumnValuesToNotBeNull(column=c)
+            for c in ("release_id", "country_name", "year", "measure", "value", "cell", "region")
+        ],
+        e.ExpectColumnValuesToBeInSet(column="measure", value_set=MEASURES),
+        e.ExpectColumnValuesToBeBetween(column="year", min_value=1949, max_value=2100),
+        e.ExpectColumnValuesToMatchRegex(column="country_code", regex=r"^[A-Z]{3}$"),
+        e.ExpectCompoundColumnsToBeUnique(
+            column_list=["release_id", "country_name", "year", "measure"]
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="share_gdp_value", min_value=0, max_value=SHARE_GDP_MAX_PCT, strict_min=True
+        ),
+        e.ExpectColumnValuesToBeBetween(column="allowlisted_share_over_cap", max_value=0),
+        e.ExpectColumnValuesToBeBetween(column="money_value", min_value=0),
+        e.ExpectColumnValuesToBeBetween(column="share_govt_value", min_value=0, max_value=100),
+    ]
+
+
+def validate_sipri_frame(frame: pd.DataFrame) -> SuiteOutcome:
+    """Run the suite on a parsed SIPRI frame (as read back from the build warehouse)."""
+    return run_suite("raw__sipri__military_expenditure", validation_view(frame), expectations)
