@@ -1,37 +1,53 @@
-"""GX suites as blocking Dagster asset checks: a failure stops everything downstream."""
+"""GX suites as Dagster asset checks: on each raw table and on every dbt relation that matters.
+
+Blocking checks stop everything downstream (nothing is published); the caveat suites warn. Each
+check's metadata carries the failing expectations with counts and samples, and the path of the
+GX data docs (HTML) written for the run.
+"""
 
 import dagster as dg
 
 from pipeline import paths
 from pipeline.defs.sources import RAW_NATO, RAW_SIPRI
+from pipeline.quality.relation_suites import SUITES, RelationSuite
 from pipeline.quality.runner import SuiteOutcome
 from pipeline.warehouse.build import read_table
 
-TARGET_STATUS = dg.AssetKey(["marts", "fct_target_status"])
+
+def gx_docs_root():
+    """GX's file context (``gx/``) and its data docs live beside the warehouse (runtime state,
+    git-ignored): ``data/warehouse/gx/uncommitted/data_docs/local_site/index.html``."""
+    return paths.warehouse_dir()
 
 
-def _result(outcome: SuiteOutcome, rows: int) -> dg.AssetCheckResult:
+def _result(outcome: SuiteOutcome, rows: int, blocking: bool = True) -> dg.AssetCheckResult:
+    metadata = {
+        "suite": outcome.suite_name,
+        "rows_validated": rows,
+        "expectations_evaluated": outcome.evaluated,
+        "expectations_failed": len(outcome.failures),
+        "failures": dg.MetadataValue.json(outcome.failures),
+    }
+    if outcome.docs_index is not None:
+        metadata["gx_data_docs"] = dg.MetadataValue.path(str(outcome.docs_index))
     return dg.AssetCheckResult(
         passed=outcome.success,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
         description=outcome.summary(),
-        metadata={
-            "suite": outcome.suite_name,
-            "rows_validated": rows,
-            "expectations_evaluated": outcome.evaluated,
-            "expectations_failed": len(outcome.failures),
-            "failures": dg.MetadataValue.json(outcome.failures),
-        },
+        metadata=metadata,
     )
 
 
 @dg.asset_check(asset=RAW_NATO, name="gx_raw_nato", blocking=True)
 def gx_raw_nato() -> dg.AssetCheckResult:
-    """GX suite on the parsed NATO frame: columns, keys, years, shares and money within bounds."""
-    from pipeline.quality.nato_suite import validate_nato_frame
+    """GX suites on the parsed NATO frame: keys, years contiguous, shares in bounds and consistent
+    with money / GDP, estimates only in the newest years, every ally present each member year."""
+    from pipeline.quality.nato_suite import COMPLETE_FORMATS, validate_nato_frame
 
     frame = read_table(paths.build_db(), "raw", "nato__defence_expenditure")
-    return _result(validate_nato_frame(frame), len(frame))
+    releases = read_table(paths.build_db(), "raw", "source_releases")
+    complete = set(releases.loc[releases["format"].isin(COMPLETE_FORMATS), "release_id"])
+    return _result(validate_nato_frame(frame, complete, gx_docs_root()), len(frame))
 
 
 @dg.asset_check(asset=RAW_SIPRI, name="gx_raw_sipri", blocking=True)
@@ -40,16 +56,24 @@ def gx_raw_sipri() -> dg.AssetCheckResult:
     from pipeline.quality.sipri_suite import validate_sipri_frame
 
     frame = read_table(paths.build_db(), "raw", "sipri__military_expenditure")
-    return _result(validate_sipri_frame(frame), len(frame))
+    return _result(validate_sipri_frame(frame, gx_docs_root()), len(frame))
 
 
-@dg.asset_check(asset=TARGET_STATUS, name="gx_fct_target_status", blocking=True)
-def gx_fct_target_status() -> dg.AssetCheckResult:
-    """GX suite on marts.fct_target_status: one row per ally-year, plausible shares, gaps >= 0."""
-    from pipeline.quality.target_status_suite import validate_target_status
+def relation_check(suite: RelationSuite) -> dg.AssetChecksDefinition:
+    schema, table = suite.relation.split(".")
 
-    frame = read_table(paths.build_db(), "marts", "fct_target_status")
-    return _result(validate_target_status(frame), len(frame))
+    @dg.asset_check(
+        asset=dg.AssetKey([schema, table]),
+        name=f"gx_{table}",
+        blocking=suite.blocking,
+        description=f"GX suite on {suite.relation}: grain {', '.join(suite.keys)}"
+        + (f"; {suite.description}" if suite.description else ""),
+    )
+    def check() -> dg.AssetCheckResult:
+        frame = read_table(paths.build_db(), schema, table)
+        return _result(suite.validate(frame, gx_docs_root()), len(frame), suite.blocking)
+
+    return check
 
 
-GX_CHECKS = [gx_raw_nato, gx_raw_sipri, gx_fct_target_status]
+GX_CHECKS = [gx_raw_nato, gx_raw_sipri, *[relation_check(s) for s in SUITES]]

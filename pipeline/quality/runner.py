@@ -1,13 +1,17 @@
 """Run a GX 1.x expectation suite on a pandas DataFrame and summarise the outcome.
 
-Validation runs on pandas frames in an ephemeral context: GX 1.24 on DuckDB through SQLAlchemy
-returns empty metrics (DESIGN.md §5), so checks read the relation into pandas first.
+Validation runs on pandas frames: GX 1.24 on DuckDB through SQLAlchemy returns empty metrics
+(DESIGN.md §5), so checks read the relation into pandas first. Given a ``docs_root``, the suite
+runs through a checkpoint in a file context there, which also writes GX data docs (HTML) for the
+run; without one (unit tests) it runs in an ephemeral context and writes nothing.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -20,6 +24,17 @@ class SuiteOutcome:
     success: bool
     evaluated: int
     failures: list[dict] = field(default_factory=list)
+    docs_index: Path | None = None
+
+    def merge(self, other: SuiteOutcome) -> SuiteOutcome:
+        """One outcome for two suites run on views of the same data."""
+        return SuiteOutcome(
+            f"{self.suite_name} + {other.suite_name}",
+            self.success and other.success,
+            self.evaluated + other.evaluated,
+            self.failures + other.failures,
+            self.docs_index or other.docs_index,
+        )
 
     def summary(self) -> str:
         if self.success:
@@ -42,26 +57,63 @@ class SuiteOutcome:
 
 
 def run_suite(
-    suite_name: str, frame: pd.DataFrame, build_expectations: Callable[[object], list]
+    suite_name: str,
+    frame: pd.DataFrame,
+    build_expectations: Callable[[object], list],
+    docs_root: Path | None = None,
 ) -> SuiteOutcome:
-    """Validate ``frame`` against the expectations ``build_expectations(gx)`` returns."""
+    """Validate ``frame`` against the expectations ``build_expectations(gx.expectations)``."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
+    if docs_root is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        docs_root.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(docs_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (
-        context.data_sources.add_pandas(suite_name)
+    batch_definition = (
+        context.data_sources.add_or_update_pandas(suite_name)
         .add_dataframe_asset("frame")
         .add_batch_definition_whole_dataframe("whole")
-        .get_batch(batch_parameters={"dataframe": frame})
     )
-    suite = gx.ExpectationSuite(name=suite_name)
-    for expectation in build_expectations(gx.expectations):
-        suite.add_expectation(expectation)
-    result = batch.validate(suite, result_format="COMPLETE")
+    suite = gx.ExpectationSuite(name=suite_name, expectations=build_expectations(gx.expectations))
+    if docs_root is None:
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format="COMPLETE")
+        docs_index = None
+    else:
+        result, docs_index = _run_checkpoint(
+            context, gx, suite_name, suite, batch_definition, frame
+        )
     failures = [_describe(r, frame) for r in result.results if not r.success]
-    return SuiteOutcome(suite_name, bool(result.success), len(result.results), failures)
+    return SuiteOutcome(suite_name, bool(result.success), len(result.results), failures, docs_index)
+
+
+def _run_checkpoint(context, gx, name, suite, batch_definition, frame):
+    """Validate through a checkpoint that updates the data docs; returns (result, docs index).
+
+    Earlier results of the same suite are removed first, so the docs show the latest run only
+    and rebuilding them does not slow down as runs accumulate."""
+    root = Path(context.root_directory) / "uncommitted"
+    for folder in (root / "validations" / name, root / "data_docs/local_site/validations" / name):
+        shutil.rmtree(folder, ignore_errors=True)
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            result_format="COMPLETE",
+        )
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    (result,) = run.run_results.values()
+    site = context.get_docs_sites_urls()[0]["site_url"]
+    return result, Path(site.removeprefix("file://"))
 
 
 def _describe(result, frame: pd.DataFrame) -> dict:

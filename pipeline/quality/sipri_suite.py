@@ -93,6 +93,8 @@ def expectations(e) -> list:
     ]
 
 
-def validate_sipri_frame(frame: pd.DataFrame) -> SuiteOutcome:
+def validate_sipri_frame(frame: pd.DataFrame, docs_root=None) -> SuiteOutcome:
     """Run the suite on a parsed SIPRI frame (as read back from the build warehouse)."""
-    return run_suite("raw__sipri__military_expenditure", validation_view(frame), expectations)
+    return run_suite(
+        "raw__sipri__military_expenditure", validation_view(frame), expectations, docs_root
+    )

@@ -36,10 +36,11 @@ def write_table(db_path: Path, schema: str, table: str, frame: pd.DataFrame) -> 
 
 def count_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
     """Rows in ``schema.table``; ``duckdb.CatalogException`` when it does not exist."""
-    return con.table(qualified_name(schema, table)).aggregate("count(*)").fetchone()[0]
+    return con.sql(f"from {qualified_name(schema, table)}").aggregate("count(*)").fetchone()[0]
 
 
 def read_table(db_path: Path, schema: str, table: str) -> pd.DataFrame:
     """Read ``schema.table`` from ``db_path`` as a DataFrame (read-only connection)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.table(qualified_name(schema, table)).df()
+        # A relation may be a table or a view (dbt staging); con.table() sees tables only.
+        return con.sql(f"from {qualified_name(schema, table)}").df()

@@ -16,12 +16,19 @@ import duckdb
 
 from pipeline.warehouse.build import count_rows
 
+# The public contract (README, DESIGN.md §3): each must exist and hold rows before publishing.
 REQUIRED_RELATIONS = (
     "marts.dim_country",
     "marts.dim_release",
     "marts.fct_defence_expenditure",
     "marts.fct_target_status",
     "marts.agg_alliance_year",
+    "marts.agg_cohort_year",
+    "marts.fct_revisions",
+    "marts.fct_path_to_2035",
+    "marts.fct_two_percent_milestones",
+    "marts.fct_sipri_expenditure",
+    "marts.fct_nato_vs_sipri",
 )
 
 
@@ -33,6 +40,7 @@ def publish(build_db: Path, published_db: Path) -> dict:
     """Atomically replace ``published_db`` with a copy of ``build_db``; returns row counts."""
     if not build_db.is_file():
         raise PublishError(f"{build_db}: build warehouse not found")
+    remove_stale_temp_files(published_db)
     with duckdb.connect(str(build_db)) as con:
         con.execute("checkpoint")
     temp = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
@@ -45,6 +53,17 @@ def publish(build_db: Path, published_db: Path) -> dict:
     finally:
         temp.unlink(missing_ok=True)
     return counts
+
+
+def remove_stale_temp_files(published_db: Path) -> list[Path]:
+    """Delete temporary copies left by a publish that was killed before its rename.
+
+    Safe because publishing runs under the warehouse write lock: no live publish owns them.
+    """
+    stale = list(published_db.parent.glob(f".{published_db.name}.*.tmp"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def audit(db_path: Path) -> dict:
