@@ -16,18 +16,26 @@ from pipeline import paths
 
 
 def run(lock_timeout_s: float) -> int:
-    """Run the refresh job under the warehouse write lock; 0 on success."""
+    """Run the refresh job; 0 on success, 1 on failure, 3 when another run holds the warehouse.
+
+    The job's ``warehouse_lock`` resource is the guard; the pre-flight check here only saves a
+    second run the start-up cost before it is refused.
+    """
+    import os
+
     from pipeline.instance import prepare_dagster_home
     from pipeline.warehouse.lock import WarehouseBusyError, write_lock
 
     prepare_dagster_home()
+    os.environ["DEFENCE_LOCK_WAIT_S"] = str(lock_timeout_s)
     started = time.monotonic()
     try:
         with write_lock(paths.warehouse_dir(), timeout_s=lock_timeout_s):
-            success = _execute_job()
+            pass
     except WarehouseBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    success = _execute_job()
     elapsed = time.monotonic() - started
     if success:
         print(f"Published {paths.published_db()} in {elapsed:.0f} s.")
@@ -56,6 +64,11 @@ def _execute_job() -> bool:
             if event.is_step_failure:
                 error = event.step_failure_data.error
                 print(f"step {event.step_key} failed: {error.message.strip()}", file=sys.stderr)
+            if event.is_run_failure and event.event_specific_data.error is not None:
+                print(
+                    f"run failed: {event.event_specific_data.error.message.strip()}",
+                    file=sys.stderr,
+                )
             check = event.event_specific_data
             if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not check.passed:
                 print(f"check {check.check_name} failed: {check.description}", file=sys.stderr)

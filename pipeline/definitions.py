@@ -8,6 +8,7 @@ import dagster as dg
 from pipeline.defs.checks import GX_CHECKS
 from pipeline.defs.dbt_project import dbt_resource
 from pipeline.defs.publish import published_warehouse
+from pipeline.defs.resources import warehouse_lock
 from pipeline.defs.sources import SOURCE_ASSETS, source_releases
 from pipeline.defs.transform import dbt_models
 
@@ -26,5 +27,5 @@ defs = dg.Definitions(
     assets=[*SOURCE_ASSETS, source_releases, dbt_models, published_warehouse],
     asset_checks=GX_CHECKS,
     jobs=[refresh_warehouse],
-    resources={"dbt": dbt_resource()},
+    resources={"dbt": dbt_resource(), "warehouse_lock": warehouse_lock},
 )

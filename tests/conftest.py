@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import yaml
 
 from pipeline import paths
 from pipeline.provenance import sha256_of
 from pipeline.sources.nato import ParseResult, parse_release
+from pipeline.warehouse.build import write_table
 
 NATO_RELEASE_DIR = paths.PROJECT_ROOT / "data" / "raw" / "nato" / "2024-06-17"
 NATO_FILE = NATO_RELEASE_DIR / "240617-def-exp-2024-TABLES-en.xlsx"
@@ -55,9 +61,7 @@ def stage_release(raw_dir: Path, data_file: Path, **sidecar_overrides) -> Path:
     return target
 
 
-def run_pipeline(
-    tmp: Path, warehouse: Path, raw: Path | None = None
-) -> subprocess.CompletedProcess:
+def _pipeline_env(tmp: Path, warehouse: Path, raw: Path | None) -> dict:
     env = {
         **os.environ,
         "DEFENCE_WAREHOUSE_DIR": str(warehouse),
@@ -65,21 +69,122 @@ def run_pipeline(
     }
     if raw is not None:
         env["DEFENCE_RAW_DIR"] = str(raw)
+    return env
+
+
+def start_pipeline(tmp: Path, warehouse: Path, name: str) -> subprocess.Popen:
+    """Start ``python -m pipeline run`` in its own session (so a test can kill its whole group).
+
+    Output goes to ``<tmp>/<name>.out`` and ``.err``: a pipe would fill and stall the run.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run"],
+        cwd=paths.PROJECT_ROOT,
+        env=_pipeline_env(tmp, warehouse, None),
+        stdout=(tmp / f"{name}.out").open("w"),
+        stderr=(tmp / f"{name}.err").open("w"),
+        start_new_session=True,
+    )
+
+
+def run_pipeline(
+    tmp: Path, warehouse: Path, raw: Path | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``python -m pipeline run`` to the end, as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "run"],
         cwd=paths.PROJECT_ROOT,
-        env=env,
+        env=_pipeline_env(tmp, warehouse, raw),
         capture_output=True,
         text=True,
         timeout=600,
     )
 
 
+def _dbt_build_running(session_id: int) -> bool:
+    """True once a `dbt build` process runs in the given session (the pipeline run's)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            if os.getsid(int(proc.name)) != session_id:
+                continue
+        except (OSError, ProcessLookupError):
+            continue
+        # A script runs as "<python> <venv>/bin/dbt build ...": look for the dbt script itself.
+        if any(arg.endswith(b"/dbt") for arg in argv[:2]) and b"build" in argv:
+            return True
+    return False
+
+
+def _wait_for(condition, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        time.sleep(0.2)
+
+
+def _lock_is_held(warehouse: Path) -> bool:
+    lock = warehouse / ".write.lock"
+    if not lock.exists():
+        return False
+    with lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+@dataclass
+class EndToEnd:
+    """What the session's end-to-end runs did (see the ``published`` fixture)."""
+
+    published: Path
+    previous_bytes: bytes
+    bytes_after_kill: bytes
+    kill_leftovers: list[str]
+    concurrent: subprocess.CompletedProcess
+    run_stdout: str
+
+
 @pytest.fixture(scope="session")
-def published(tmp_path_factory) -> Path:
+def end_to_end(tmp_path_factory) -> EndToEnd:
+    """Run the real pipeline as a scheduled run would meet the world:
+
+    1. a warehouse already published (a small marker file stands in for yesterday's);
+    2. a run killed with SIGKILL while dbt builds: the published file must be untouched;
+    3. the next run, with a second run started while it works (it must refuse, not corrupt);
+       the next run must clean up after the killed one and publish.
+    """
     tmp = tmp_path_factory.mktemp("e2e")
-    result = run_pipeline(tmp, tmp / "warehouse")
-    assert result.returncode == 0, result.stderr[-4000:]
-    target = tmp / "warehouse" / paths.PUBLISHED_DB_NAME
-    assert target.is_file()
-    return target
+    warehouse = tmp / "warehouse"
+    target = warehouse / paths.PUBLISHED_DB_NAME
+    write_table(target, "marts", "yesterday", pd.DataFrame({"marker": ["previous publish"]}))
+    previous = target.read_bytes()
+
+    killed = start_pipeline(tmp, warehouse, "killed")
+    try:
+        _wait_for(lambda: _dbt_build_running(killed.pid), 300, "dbt build to start")
+    finally:
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.wait()
+    after_kill = target.read_bytes()
+    leftovers = sorted(p.name for p in warehouse.iterdir())
+
+    run = start_pipeline(tmp, warehouse, "run")
+    _wait_for(lambda: _lock_is_held(warehouse), 120, "the run to take the write lock")
+    concurrent = run_pipeline(tmp, warehouse)
+    run.wait(timeout=600)
+    assert run.returncode == 0, (tmp / "run.err").read_text()[-4000:]
+    return EndToEnd(
+        target, previous, after_kill, leftovers, concurrent, (tmp / "run.out").read_text()
+    )
+
+
+@pytest.fixture(scope="session")
+def published(end_to_end) -> Path:
+    return end_to_end.published

@@ -9,7 +9,9 @@ PUBLISHED = dg.AssetKey(["warehouse", "defence"])
 MART_KEYS = [dg.AssetKey(relation.split(".")) for relation in REQUIRED_RELATIONS]
 
 
-@dg.asset(key=PUBLISHED, deps=MART_KEYS, group_name="publish", pool="warehouse")
+@dg.asset(
+    key=PUBLISHED, deps=MART_KEYS, group_name="publish", required_resource_keys={"warehouse_lock"}
+)
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """data/warehouse/defence.duckdb: what analysts open (read-only), replaced atomically.
 

@@ -11,8 +11,8 @@ import dagster as dg
 import pandas as pd
 
 from pipeline import paths
+from pipeline.load import load_source
 from pipeline.provenance import Release, find_releases
-from pipeline.sources.registry import parse
 from pipeline.warehouse.build import write_table
 
 
@@ -103,22 +103,14 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         key=source.raw_key,
         deps=[source.files_key],
         group_name="raw",
-        pool="warehouse",
+        required_resource_keys={"warehouse_lock"},
         description=f"{source.publisher_and_title}: every release parsed into one long table, "
         f"raw.{source.raw_table}, by the parser its sidecar's format names "
         "(pipeline.sources.registry); gated by a blocking GX check.",
     )
     def raw_table(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        frames, stats = [], {}
-        for release in source.releases():
-            result = parse(release)
-            frames.append(result.frame)
-            stats[release.release_id] = result.stats
-            context.log.info("%s: %s", release.path.name, result.stats)
-        frame = pd.concat(frames, ignore_index=True)
-        if "is_estimate" in frame.columns:
-            # Derived vintages may leave a year's estimate status unknown (NULL): keep it nullable.
-            frame["is_estimate"] = frame["is_estimate"].astype("boolean")
+        frame, stats, _ = load_source(paths.raw_dir() / source.name)
+        context.log.info("parsed %s: %s", source.name, stats)
         count = write_table(paths.build_db(), "raw", source.raw_table, frame)
         return dg.MaterializeResult(
             metadata={
@@ -138,7 +130,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
     key=RAW_RELEASES,
     deps=[source.files_key for source in SOURCES],
     group_name="raw",
-    pool="warehouse",
+    required_resource_keys={"warehouse_lock"},
 )
 def source_releases() -> dg.MaterializeResult:
     """Provenance of every publisher file (from the .meta.yml sidecars) as raw.source_releases."""

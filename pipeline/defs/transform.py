@@ -1,6 +1,7 @@
 """dbt models as Dagster assets: staging -> intermediate -> marts, lineage unbroken from raw."""
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -22,9 +23,14 @@ class LayeredTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(
-    manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayeredTranslator(), pool="warehouse"
+    manifest=DBT_PROJECT.manifest_path,
+    dagster_dbt_translator=LayeredTranslator(),
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build on the build warehouse: seeds, models and their data tests, in DAG order."""
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_lock: dg.ResourceParam[Path]
+):
+    """dbt build on the build warehouse: seeds, models and their data tests, in DAG order.
+
+    ``warehouse_lock`` is requested only so the run holds the write lock while dbt writes."""
     dbt_environment()
     yield from dbt.cli(["build"], context=context).stream()

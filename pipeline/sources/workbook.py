@@ -6,6 +6,7 @@ Kept apart from any one publisher so each parser reads as a description of its s
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from openpyxl.utils import get_column_letter
 
 # NATO's workbook is 0.2 MB and SIPRI's under 1 MB; anything far larger is not a release.
 MAX_WORKBOOK_BYTES = 25 * 1024 * 1024
+# An .xlsx is a zip: cap what it would expand to, so a zip bomb never reaches openpyxl.
+# SIPRI's 0.9 MB workbook expands to 3.7 MB.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 EXCEL_ERRORS = frozenset({"#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!"})
 _YEAR = re.compile(r"^\s*(\d{4})\s*(e?)\s*$", re.IGNORECASE)
 
@@ -60,7 +64,7 @@ def read_number(value: object, where: str) -> tuple[float | None, str]:
 
 
 def check_size(path: Path, limit: int = MAX_WORKBOOK_BYTES) -> None:
-    """Refuse an empty or oversized file before any parser opens it."""
+    """Refuse an empty or oversized file (or a zip that expands too far) before parsing."""
     size = path.stat().st_size
     if size == 0:
         raise WorkbookLayoutError(f"{path}: file is empty")
@@ -68,3 +72,11 @@ def check_size(path: Path, limit: int = MAX_WORKBOOK_BYTES) -> None:
         raise WorkbookLayoutError(
             f"{path}: {size} bytes exceeds the {limit}-byte limit for a workbook"
         )
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+        if expanded > MAX_UNCOMPRESSED_BYTES:
+            raise WorkbookLayoutError(
+                f"{path}: expands to {expanded} bytes, over the {MAX_UNCOMPRESSED_BYTES}-byte "
+                "limit for a workbook (rule: no zip bombs)"
+            )

@@ -1,0 +1,50 @@
+"""The warehouse write lock as a Dagster resource: held for a whole run, by every writing run.
+
+DuckDB allows one writer per file, so runs that write must never overlap, whether started from
+the shell (``python -m pipeline run``) or from the UI. The lock is a ``flock`` on
+``data/warehouse/.write.lock``, which the kernel releases when the process dies, even by SIGKILL.
+A Dagster concurrency pool was tried first and dropped: a run killed mid-step never frees its pool
+slot, and the next run waited on it forever (measured: spinning at 100% CPU for ten minutes).
+
+Holding the lock also proves that no other writing run is alive, so the run that takes it marks
+runs the instance still shows as in progress as failed: their process died (killed, or the
+machine stopped), and left as "started" they would block the run queue.
+"""
+
+import os
+
+import dagster as dg
+
+from pipeline import paths
+from pipeline.warehouse.lock import write_lock
+
+IN_PROGRESS = [
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.CANCELING,
+]
+
+
+def reap_dead_runs(instance: dg.DagsterInstance, current_run_id: str | None) -> list[str]:
+    """Mark in-progress runs other than the current one as failed; returns their ids."""
+    reaped = []
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS)):
+        if run.run_id == current_run_id:
+            continue
+        instance.report_run_failed(
+            run, "Its process died: a later run found the warehouse write lock free."
+        )
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        reaped.append(run.run_id)
+    return reaped
+
+
+@dg.resource(description="Exclusive write lock on the warehouse folder for the whole run.")
+def warehouse_lock(context: dg.InitResourceContext):
+    wait = float(os.environ.get("DEFENCE_LOCK_WAIT_S", "0"))
+    with write_lock(paths.warehouse_dir(), timeout_s=wait):
+        if context.instance is not None:
+            reaped = reap_dead_runs(context.instance, context.run_id)
+            if reaped:
+                context.log.warning("marked dead runs as failed: %s", ", ".join(reaped))
+        yield paths.warehouse_dir()

@@ -1,0 +1,77 @@
+"""Faults a scheduled run meets: killed mid-run, two runs at once, a publish killed halfway.
+
+The end-to-end fixture (tests/conftest.py) kills a real run during `dbt build` and starts a
+second run while another works; these tests check what that left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pipeline.warehouse.build import write_table
+from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_run_killed_during_dbt_build_leaves_the_published_file_intact(end_to_end):
+    assert end_to_end.bytes_after_kill == end_to_end.previous_bytes
+    assert ".defence.duckdb" not in " ".join(end_to_end.kill_leftovers)
+
+
+def test_the_next_run_after_a_kill_succeeds_and_replaces_the_warehouse(end_to_end):
+    assert end_to_end.published.read_bytes() != end_to_end.previous_bytes
+    assert "Published" in end_to_end.run_stdout
+
+
+def test_a_second_run_started_during_a_run_refuses_clearly(end_to_end):
+    assert end_to_end.concurrent.returncode == 3
+    assert "another pipeline run is writing the warehouse" in end_to_end.concurrent.stderr
+
+
+_KILL_DURING_PUBLISH = """
+import os, sys, time
+from pathlib import Path
+import pipeline.warehouse.publish as publish_module
+
+def stuck(src, dst):  # the copy is written and fsynced; the process dies before the rename
+    print("ready", flush=True)
+    time.sleep(600)
+
+publish_module.os.replace = stuck
+publish_module.publish(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def _build(path, marker):
+    frame = pd.DataFrame({"marker": [marker]})
+    for relation in REQUIRED_RELATIONS:
+        write_table(path, *relation.split("."), frame)
+
+
+def test_a_publish_killed_before_its_rename_leaves_the_old_file_and_is_cleaned_up(tmp_path):
+    build, published = tmp_path / "build.duckdb", tmp_path / "defence.duckdb"
+    _build(build, "old")
+    publish(build, published)
+    before = published.read_bytes()
+    _build(build, "new")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_DURING_PUBLISH, str(build), str(published)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert published.read_bytes() == before
+    assert len(list(tmp_path.glob(".defence.duckdb.*.tmp"))) == 1  # the orphaned copy
+    publish(build, published)  # the next publish removes it and succeeds
+    assert not list(tmp_path.glob(".defence.duckdb.*.tmp"))
+    assert published.read_bytes() != before
