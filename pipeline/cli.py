@@ -1,9 +1,13 @@
-"""Command line: ``python -m pipeline run | ui | sql``.
+"""Command line: ``python -m pipeline run | ui | sql | shell | status | export | dictionary``.
 
 - ``run``: run the whole job (verify, parse, validate, dbt build, validate, publish) in-process;
   exits non-zero when anything fails, leaving the published warehouse untouched.
 - ``ui``: the Dagster UI on 127.0.0.1 (``--host`` to change).
-- ``sql``: a query on the published warehouse, opened read-only.
+- ``sql``: one query on the published warehouse, opened read-only; ``shell``: the DuckDB CLI on it,
+  read-only.
+- ``status``: where the warehouse is, latest release per source, row counts, the last run.
+- ``export``: every mart to CSV and Parquet.
+- ``dictionary``: the data dictionary (docs/data_dictionary.md) from the dbt manifest.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from pipeline import paths
 
@@ -105,7 +110,87 @@ def sql(query: str) -> int:
         print(f"error: {target} not found; run `python -m pipeline run` first", file=sys.stderr)
         return 2
     with duckdb.connect(str(target), read_only=True) as con:
-        print(con.sql(query))
+        try:
+            print(con.sql(query))
+        except duckdb.Error as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def shell() -> int:
+    """The DuckDB CLI (duckdb-cli, same version as the library) on the published file, read-only."""
+    import os
+    import shutil
+
+    target = paths.published_db()
+    if not target.exists():
+        print(f"error: {target} not found; run `python -m pipeline run` first", file=sys.stderr)
+        return 2
+    local = paths.PROJECT_ROOT / ".venv" / "bin" / "duckdb"
+    binary = str(local) if local.exists() else shutil.which("duckdb")
+    if binary is None:
+        print("error: the duckdb CLI is not installed (pip install duckdb-cli)", file=sys.stderr)
+        return 2
+    os.execv(binary, [binary, "-readonly", str(target)])
+    return 0  # not reached
+
+
+def status_command(as_json: bool) -> int:
+    import json
+
+    from pipeline.analyst import status
+
+    try:
+        report = status()
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+        return 0
+    print(f"Warehouse: {report['warehouse']} ({report['bytes']:,} bytes, opened read-only)")
+    for release in report["latest_releases"]:
+        print(f"Latest {release['source']}: {release['release_id']} - {release['title']}")
+    print("Rows: " + ", ".join(f"{name} {rows:,}" for name, rows in report["rows"].items()))
+    run = report["last_run"]
+    if run:
+        failed = ", ".join(run["checks_failed"]) or "none"
+        print(
+            f"Last run: {run['run_id']} {run['status']}; checks passed {run['checks_passed']}, "
+            f"failed: {failed}"
+        )
+    return 0
+
+
+def export_command(target: str | None) -> int:
+    from pipeline.analyst import export
+
+    folder = paths.PROJECT_ROOT / "data" / "exports" if target is None else Path(target)
+    try:
+        written = export(folder)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(written)} files to {folder}")
+    return 0
+
+
+def dictionary_command(check: bool) -> int:
+    from pipeline.analyst import data_dictionary
+    from pipeline.defs.dbt_project import DBT_PROJECT, ensure_manifest
+
+    ensure_manifest()
+    text = data_dictionary(DBT_PROJECT.manifest_path)
+    target = paths.PROJECT_ROOT / "docs" / "data_dictionary.md"
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            print(f"{target} is out of date: run `python -m pipeline dictionary`", file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"Wrote {target}")
     return 0
 
 
@@ -125,9 +210,21 @@ def main(argv: list[str] | None = None) -> int:
     ui_cmd.add_argument("--port", type=int, default=3000)
     sql_cmd = commands.add_parser("sql", help="query the published warehouse (read-only)")
     sql_cmd.add_argument("query")
+    commands.add_parser("shell", help="the DuckDB CLI on the published warehouse (read-only)")
+    status_cmd = commands.add_parser("status", help="latest releases, row counts, last run")
+    status_cmd.add_argument("--json", action="store_true")
+    export_cmd = commands.add_parser("export", help="every mart to CSV and Parquet")
+    export_cmd.add_argument("--to", metavar="FOLDER", help="default: data/exports")
+    dict_cmd = commands.add_parser("dictionary", help="write docs/data_dictionary.md")
+    dict_cmd.add_argument("--check", action="store_true", help="fail if it is out of date")
     args = parser.parse_args(argv)
-    if args.command == "run":
-        return run(args.wait)
-    if args.command == "ui":
-        return ui(args.host, args.port)
-    return sql(args.query)
+    handlers = {
+        "run": lambda: run(args.wait),
+        "ui": lambda: ui(args.host, args.port),
+        "sql": lambda: sql(args.query),
+        "shell": shell,
+        "status": lambda: status_command(args.json),
+        "export": lambda: export_command(args.to),
+        "dictionary": lambda: dictionary_command(args.check),
+    }
+    return handlers[args.command]()

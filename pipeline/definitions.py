@@ -5,6 +5,7 @@
 
 import dagster as dg
 
+from pipeline.defs.automation import build_automation, download_release_job
 from pipeline.defs.checks import GX_CHECKS
 from pipeline.defs.dbt_project import dbt_resource
 from pipeline.defs.publish import published_warehouse
@@ -23,9 +24,13 @@ refresh_warehouse = dg.define_asset_job(
     description="Verify, parse, validate, transform, validate again and publish the warehouse.",
 )
 
+daily_refresh, new_release_files = build_automation(REFRESH_JOB)
+
 defs = dg.Definitions(
     assets=[*SOURCE_ASSETS, source_releases, dbt_models, published_warehouse],
     asset_checks=GX_CHECKS,
-    jobs=[refresh_warehouse],
+    jobs=[refresh_warehouse, download_release_job],
+    schedules=[daily_refresh],
+    sensors=[new_release_files],
     resources={"dbt": dbt_resource(), "warehouse_lock": warehouse_lock},
 )

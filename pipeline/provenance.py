@@ -108,7 +108,9 @@ def find_releases(source_dir: Path) -> list[Release]:
         for path in source_dir.glob("*/*")
         if path.is_file()
         and not path.name.endswith(SIDECAR_SUFFIX)
+        # hidden files and folders (a download in progress: .incoming-<date>/) are not releases
         and not path.name.startswith(".")
+        and not path.parent.name.startswith(".")
     )
     if not files:
         raise ProvenanceError(f"{source_dir}: no release files found")

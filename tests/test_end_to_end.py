@@ -144,6 +144,7 @@ def test_a_share_times_100_is_stopped_by_the_gx_gate(published, tmp_path):
     crafted = tmp_path / "crafted.xlsx"
     book.save(crafted)
     stage_release(tmp_path / "raw", crafted)
+    shutil.copytree(paths.PROJECT_ROOT / "data" / "raw" / "sipri", tmp_path / "raw" / "sipri")
     result = run_pipeline(tmp_path, warehouse, raw=tmp_path / "raw")
     assert result.returncode == 1
     assert "gx_raw_nato failed" in result.stderr

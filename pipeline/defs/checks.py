@@ -8,7 +8,7 @@ GX data docs (HTML) written for the run.
 import dagster as dg
 
 from pipeline import paths
-from pipeline.defs.sources import RAW_NATO, RAW_SIPRI
+from pipeline.defs.sources import NATO, RAW_NATO, RAW_SIPRI
 from pipeline.quality.relation_suites import SUITES, RelationSuite
 from pipeline.quality.runner import SuiteOutcome
 from pipeline.warehouse.build import read_table
@@ -45,8 +45,7 @@ def gx_raw_nato() -> dg.AssetCheckResult:
     from pipeline.quality.nato_suite import COMPLETE_FORMATS, validate_nato_frame
 
     frame = read_table(paths.build_db(), "raw", "nato__defence_expenditure")
-    releases = read_table(paths.build_db(), "raw", "source_releases")
-    complete = set(releases.loc[releases["format"].isin(COMPLETE_FORMATS), "release_id"])
+    complete = {r.release_id for r in NATO.releases() if r.meta.get("format") in COMPLETE_FORMATS}
     return _result(validate_nato_frame(frame, complete, gx_docs_root()), len(frame))
 
 

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipeline import paths
+from pipeline.reports.previews import markdown_image, mart_reports
 from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
 
 PUBLISHED = dg.AssetKey(["warehouse", "defence"])
@@ -10,17 +11,32 @@ MART_KEYS = [dg.AssetKey(relation.split(".")) for relation in REQUIRED_RELATIONS
 
 
 @dg.asset(
-    key=PUBLISHED, deps=MART_KEYS, group_name="publish", required_resource_keys={"warehouse_lock"}
+    key=PUBLISHED,
+    deps=MART_KEYS,
+    group_name="publish",
+    required_resource_keys={"warehouse_lock"},
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """data/warehouse/defence.duckdb: what analysts open (read-only), replaced atomically.
 
     Depends on every mart, so it runs only after dbt build (with its tests) and every blocking
-    GX check on the marts have passed.
+    GX check on the marts have passed. Then each mart gets an observation in the UI: its row
+    count, a preview and its charts (also written to data/warehouse/charts/).
     """
     target = paths.published_db()
     counts = publish(paths.build_db(), target)
     context.log.info("published %s", target)
+    for mart, report in mart_reports(target, paths.warehouse_dir() / "charts").items():
+        metadata = {
+            "dagster/row_count": report["rows"],
+            "preview": dg.MetadataValue.md(report["preview"]),
+        }
+        for name, (path, png) in report["charts"].items():
+            metadata[f"chart/{name}"] = dg.MetadataValue.md(markdown_image(png, name))
+            metadata[f"chart_file/{name}"] = dg.MetadataValue.path(str(path))
+        context.log_event(
+            dg.AssetObservation(asset_key=dg.AssetKey(["marts", mart]), metadata=metadata)
+        )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(target)),

@@ -1,0 +1,1 @@
+"""What the Dagster UI shows an analyst about the marts: charts and previews (no Dagster here)."""

@@ -1,0 +1,60 @@
+"""Markdown previews and charts for each published mart, as plain data for the Dagster UI."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import duckdb
+
+from pipeline.reports import charts
+from pipeline.warehouse.build import count_rows
+
+
+def markdown_image(png: bytes, alt: str) -> str:
+    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"
+
+
+def mart_reports(db_path: Path, chart_dir: Path) -> dict[str, dict]:
+    """For each mart: row count, a Markdown preview, and its charts (PNG files + inline images)."""
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    reports: dict[str, dict] = {}
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        marts = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' "
+                "order by table_name"
+            ).fetchall()
+        ]
+        frames = {
+            name: con.table(f"marts.{name}").df()
+            for name in ("fct_target_status", "agg_alliance_year", "fct_path_to_2035")
+        }
+        for name in marts:
+            preview = con.table(f"marts.{name}").limit(10).df()
+            preview = preview.astype(object).where(preview.notna(), "NULL")  # tabulate: no pd.NA
+            reports[name] = {
+                "rows": count_rows(con, "marts", name),
+                "preview": preview.to_markdown(index=False),
+                "charts": {},
+            }
+    latest_alliance = frames["agg_alliance_year"].query("is_latest_release")
+    drawn = {
+        "fct_target_status": {
+            "shares_against_targets": charts.shares_against_targets(frames["fct_target_status"])
+        },
+        "agg_alliance_year": {
+            "allies_meeting_2pct": charts.allies_meeting_two_percent(latest_alliance),
+            "europe_and_canada_vs_us": charts.europe_and_canada_against_us(
+                latest_alliance, frames["fct_target_status"]
+            ),
+        },
+        "fct_path_to_2035": {"path_to_2035": charts.path_to_2035(frames["fct_path_to_2035"])},
+    }
+    for mart, pngs in drawn.items():
+        for chart_name, png in pngs.items():
+            path = chart_dir / f"{chart_name}.png"
+            path.write_bytes(png)
+            reports[mart]["charts"][chart_name] = (path, png)
+    return reports

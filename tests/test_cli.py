@@ -1,0 +1,69 @@
+"""Analyst entry points: read-only SQL, status, export, data dictionary, UI host, automation."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline import cli
+from pipeline.defs.automation import release_fingerprint
+from pipeline.warehouse.build import write_table
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def warehouse(monkeypatch, published):
+    monkeypatch.setenv("DEFENCE_WAREHOUSE_DIR", str(published.parent))
+    return published
+
+
+def test_sql_opens_the_warehouse_read_only(warehouse, capsys):
+    assert cli.main(["sql", "select count(*) as n from marts.dim_country"]) == 0
+    assert "172" in capsys.readouterr().out
+    assert cli.main(["sql", "create table marts.oops as select 1"]) == 1
+    assert "read-only" in capsys.readouterr().err
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("select table_name from information_schema.tables").fetchall()
+    assert ("oops",) not in tables
+
+
+def test_status_reports_latest_releases_and_rows(warehouse, capsys):
+    assert cli.main(["status", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"release_id": "nato_2024-06-17"' in out and '"fct_target_status": 352' in out
+
+
+def test_export_writes_every_mart_as_csv_and_parquet(warehouse, tmp_path):
+    assert cli.main(["export", "--to", str(tmp_path)]) == 0
+    assert len(list(tmp_path.glob("*.csv"))) == 11 and len(list(tmp_path.glob("*.parquet"))) == 11
+    status = pd.read_parquet(tmp_path / "fct_target_status.parquet")
+    assert len(status) == 352
+    assert set(status.loc[status.year.eq(2014) & status.meets_2pct.eq(True), "country_code"]) == {
+        "USA",
+        "GRC",
+        "GBR",
+    }
+
+
+def test_the_data_dictionary_is_up_to_date():
+    assert cli.main(["dictionary", "--check"]) == 0
+
+
+def test_the_ui_binds_to_localhost_by_default(monkeypatch):
+    calls = []
+    monkeypatch.setattr("subprocess.call", lambda command, cwd: calls.append(command) or 0)
+    assert cli.main(["ui"]) == 0
+    assert calls[0][calls[0].index("--host") + 1] == "127.0.0.1"
+
+
+def test_the_sensor_fingerprint_changes_when_a_release_arrives(monkeypatch, tmp_path):
+    monkeypatch.setenv("DEFENCE_RAW_DIR", str(tmp_path))
+    before = release_fingerprint()
+    write_table(tmp_path / "nato" / "2026-07-01" / "x.duckdb", "s", "t", pd.DataFrame({"a": [1]}))
+    assert release_fingerprint() != before
+    (tmp_path / "nato" / ".incoming-2027-01-01").mkdir()
+    (tmp_path / "nato" / ".incoming-2027-01-01" / "partial.xlsx").write_bytes(b"x")
+    after = release_fingerprint()
+    assert "incoming" not in after
