@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -54,30 +55,55 @@ def run(lock_timeout_s: float) -> int:
 
 
 def _execute_job() -> bool:
+    """Run the job in-process: progress lines on the terminal, full logs in a file."""
+    import contextlib
+
     import dagster as dg
 
     from pipeline.definitions import REFRESH_JOB, defs
+    from pipeline.progress import progress_logger, summary
 
-    with dg.DagsterInstance.get() as instance:
-        job = defs.get_job_def(REFRESH_JOB)
+    log_dir = paths.warehouse_dir() / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "last_run.log"
+    print(f"Running {REFRESH_JOB} (full log: {log_path})", file=sys.stderr)
+    job = defs.resolve_job_def(REFRESH_JOB).with_logger_defs(
+        {"console": dg.colored_console_logger, "progress": progress_logger}
+    )
+    with (
+        dg.DagsterInstance.get() as instance,
+        log_path.open("w") as log,
+        contextlib.redirect_stdout(log),
+        _stderr_to(log),
+    ):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}}},
         )
-        for event in result.all_events:
-            if event.is_step_failure:
-                error = event.step_failure_data.error
-                print(f"step {event.step_key} failed: {error.message.strip()}", file=sys.stderr)
-            if event.is_run_failure and event.event_specific_data.error is not None:
-                print(
-                    f"run failed: {event.event_specific_data.error.message.strip()}",
-                    file=sys.stderr,
-                )
-            check = event.event_specific_data
-            if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not check.passed:
-                print(f"check {check.check_name} failed: {check.description}", file=sys.stderr)
-        return result.success
+    for line in summary(result):
+        print(line, file=sys.stderr)
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            print(f"step {event.step_key} failed: {error.message.strip()}", file=sys.stderr)
+        if event.is_run_failure and event.event_specific_data.error is not None:
+            print(f"run failed: {event.event_specific_data.error.message.strip()}", file=sys.stderr)
+        check = event.event_specific_data
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not check.passed:
+            print(f"check {check.check_name} failed: {check.description}", file=sys.stderr)
+    return result.success
+
+
+@contextlib.contextmanager
+def _stderr_to(stream):
+    """Send sys.stderr (Dagster's console logger, warnings) to ``stream`` for the block."""
+    original = sys.stderr
+    sys.stderr = stream
+    try:
+        yield
+    finally:
+        sys.stderr = original
 
 
 def ui(host: str, port: int) -> int:
