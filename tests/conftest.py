@@ -149,6 +149,7 @@ class EndToEnd:
     kill_leftovers: list[str]
     concurrent: subprocess.CompletedProcess
     run_stdout: str
+    dagster_home: Path
 
 
 @pytest.fixture(scope="session")
@@ -181,7 +182,13 @@ def end_to_end(tmp_path_factory) -> EndToEnd:
     run.wait(timeout=600)
     assert run.returncode == 0, (tmp / "run.err").read_text()[-4000:]
     return EndToEnd(
-        target, previous, after_kill, leftovers, concurrent, (tmp / "run.out").read_text()
+        target,
+        previous,
+        after_kill,
+        leftovers,
+        concurrent,
+        (tmp / "run.out").read_text(),
+        tmp / "dagster_home",
     )
 
 

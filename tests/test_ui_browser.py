@@ -1,0 +1,137 @@
+"""The Dagster UI in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Serves the project's definitions with the instance of the end-to-end run (so runs, materializations
+and check results are there) on 127.0.0.1, opens the asset graph and a passed GX check, and saves
+screenshots under test-artifacts/ui/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipeline import paths
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = paths.PROJECT_ROOT / "test-artifacts" / "ui"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if CHROMIUM is None and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ui(end_to_end, tmp_path_factory):
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("ui") / "webserver.log").open("w")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(end_to_end.dagster_home),
+        "DEFENCE_WAREHOUSE_DIR": str(end_to_end.published.parent),
+    }
+    webserver = Path(sys.executable).parent / "dagster-webserver"
+    proc = subprocess.Popen(
+        [str(webserver), "-h", "127.0.0.1", "-p", str(port), "-m", "pipeline.definitions"],
+        cwd=paths.PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/server_info", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"dagster-webserver did not come up on {base}")
+        time.sleep(1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # pragma: no cover - playwright is a dev dependency
+    PlaywrightTimeout = TimeoutError
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM is not None, "chromium is required in CI"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    # Dagster shows a newsletter dialog on a first visit, a few seconds after the page loads;
+    # it would swallow clicks, so wait for it (or for the time it would take) and dismiss it.
+    try:
+        page.get_by_role("button", name="Skip").click(timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+    return page
+
+
+def test_the_asset_graph_shows_the_marts_with_their_checks(ui, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = _open(browser, f"{ui}/locations/pipeline.definitions/asset-groups/marts/lineage")
+    page.get_by_text("fct_path_to_2035").first.wait_for()
+    page.get_by_text("Passed").first.wait_for()  # "n / n Passed" on each node
+    page.screenshot(path=str(ARTIFACTS / "asset_graph_marts.png"))
+    assert page.get_by_text("Materialized").count() >= 1
+
+
+def test_a_gx_check_shows_as_passed(ui, browser):
+    page = _open(browser, f"{ui}/assets/marts/fct_target_status?view=checks")
+    page.get_by_text("gx_fct_target_status").first.click()
+    page.get_by_text("Passed").first.wait_for()
+    page.get_by_text("expectations_evaluated").first.wait_for()  # the GX metadata is shown
+    page.screenshot(path=str(ARTIFACTS / "gx_check_passed.png"))
+
+
+def test_the_chart_is_attached_to_the_mart(ui, browser):
+    page = _open(browser, f"{ui}/assets/marts/fct_target_status?view=events")
+    row = page.locator("tr", has_text="chart/shares_against_targets")
+    row.get_by_text("[Show Markdown]").click()
+    page.locator("img[src^='data:image/png']").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "chart_shares_against_targets.png"))
