@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup run test test-fast lint format ui docs clean
+.PHONY: setup run test test-fast lint format ui docs docs-serve bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,15 @@ format: setup
 ui: setup  ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/python -m pipeline ui
 
-docs: setup  ## dbt docs (offline) into dbt_project/target
+docs: setup  ## dbt docs (offline) into dbt_project/target, and docs/data_dictionary.md
 	cd dbt_project && DEFENCE_BUILD_DB=$(CURDIR)/data/warehouse/build.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+	$(BIN)/python -m pipeline dictionary
+
+docs-serve: docs  ## dbt docs on http://127.0.0.1:8081
+	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8081 --no-browser
+
+bench: setup  ## benchmarks: medians against the stack's floor (docs/performance.md)
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .dagster_home dbt_project/target dbt_project/logs data/warehouse/*.duckdb

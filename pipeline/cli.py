@@ -85,14 +85,22 @@ def _execute_job() -> bool:
         print(line, file=sys.stderr)
     for event in result.all_events:
         if event.is_step_failure:
-            error = event.step_failure_data.error
+            error = _root_cause(event.step_failure_data.error)
             print(f"step {event.step_key} failed: {error.message.strip()}", file=sys.stderr)
-        if event.is_run_failure and event.event_specific_data.error is not None:
+        step_failed = any(e.is_step_failure for e in result.all_events)
+        if event.is_run_failure and event.event_specific_data.error is not None and not step_failed:
             print(f"run failed: {event.event_specific_data.error.message.strip()}", file=sys.stderr)
         check = event.event_specific_data
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not check.passed:
             print(f"check {check.check_name} failed: {check.description}", file=sys.stderr)
     return result.success
+
+
+def _root_cause(error):
+    """The innermost error: Dagster wraps the parser's message in its own."""
+    while error.cause is not None:
+        error = error.cause
+    return error
 
 
 @contextlib.contextmanager

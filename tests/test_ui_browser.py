@@ -7,6 +7,7 @@ screenshots under test-artifacts/ui/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -105,10 +106,8 @@ def _open(browser, url):
     page.goto(url)
     # Dagster shows a newsletter dialog on a first visit, a few seconds after the page loads;
     # it would swallow clicks, so wait for it (or for the time it would take) and dismiss it.
-    try:
+    with contextlib.suppress(PlaywrightTimeout):
         page.get_by_role("button", name="Skip").click(timeout=10_000)
-    except PlaywrightTimeout:
-        pass
     return page
 
 

@@ -1,0 +1,179 @@
+"""``python -m benchmarks``: time a run's parts on the real data against the stack's own floor.
+
+Every figure is the median of ``--repeat`` fresh processes, beside the same measurement of a
+minimal job (one Dagster asset, a one-model dbt build, one GX expectation) taken in the same
+invocation, so results read as ratios rather than machine-dependent seconds. Peak RSS is the
+measured process's own (``wait4``); dbt runs as its own process and is measured in its own row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline import paths
+
+ROOT = paths.PROJECT_ROOT
+BIN = Path(sys.executable).parent
+FLOOR_DBT = ROOT / "benchmarks" / "floor_dbt"
+
+
+def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
+    """Run ``command`` once: wall seconds, peak RSS (MB), and the work seconds it reports."""
+    with tempfile.TemporaryFile("w+") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{text[-3000:]}")
+    work = [line.split("=")[1] for line in text.splitlines() if line.startswith("work_seconds=")]
+    return {
+        "wall_s": wall,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "work_s": float(work[-1]) if work else None,
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {
+        key: statistics.median(r[key] for r in runs) if runs[0][key] is not None else None
+        for key in runs[0]
+    }
+
+
+def repeat(times: int, command, env, cwd=ROOT, before=None) -> dict:
+    runs = []
+    for _ in range(times):
+        if before:
+            before()
+        runs.append(measure(command, env, cwd))
+    return median_of(runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--vintages",
+        default="1,10,100,1000",
+        help="NATO vintages for the scale rows (comma-separated)",
+    )
+    parser.add_argument("--sipri-editions", default="1,10")
+    parser.add_argument("--with-tests", action="store_true", help="also time the test suite")
+    parser.add_argument("--json", type=Path, help="write the raw results here too")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="defence-bench-"))
+    base_env = {
+        **os.environ,
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    env = {
+        **base_env,
+        "DEFENCE_WAREHOUSE_DIR": str(work / "warehouse"),
+        "DAGSTER_HOME": str(work / "dagster_home"),
+    }
+    py = [sys.executable]
+    task = [*py, "-m", "benchmarks.tasks"]
+    dbt = str(BIN / "dbt")
+    results: dict[str, dict] = {}
+
+    def fresh():
+        shutil.rmtree(work / "warehouse", ignore_errors=True)
+        shutil.rmtree(work / "dagster_home", ignore_errors=True)
+
+    floor_env = {**base_env, "FLOOR_DB": str(work / "floor.duckdb")}
+    results["floor: one Dagster asset"] = repeat(args.repeat, [*task, "floor_dagster"], env)
+    results["floor: one-model dbt build"] = repeat(
+        args.repeat,
+        [dbt, "build", "--profiles-dir", ".", "--target-path", str(work / "ft")],
+        floor_env,
+        FLOOR_DBT,
+    )
+    results["floor: one GX expectation"] = repeat(args.repeat, [*task, "floor_gx"], env)
+    results["parse NATO releases (3 files)"] = repeat(args.repeat, [*task, "parse_nato"], env)
+    results["parse SIPRI editions (2 workbooks)"] = repeat(args.repeat, [*task, "parse_sipri"], env)
+    results["cold full run"] = repeat(
+        args.repeat, [*py, "-m", "pipeline", "run"], env, before=fresh
+    )
+    results["second run, nothing new"] = repeat(args.repeat, [*py, "-m", "pipeline", "run"], env)
+    build_env = {**env, "DEFENCE_BUILD_DB": str(work / "warehouse" / paths.BUILD_DB_NAME)}
+    dbt_args = [dbt, "build", "--profiles-dir", ".", "--target-path", str(work / "dt")]
+    results["dbt build (all models and tests)"] = repeat(
+        args.repeat, dbt_args, build_env, paths.DBT_PROJECT_DIR
+    )
+    results["GX validations (all suites)"] = repeat(args.repeat, [*task, "gx_all"], env)
+    results["publish"] = repeat(args.repeat, [*task, "publish"], env)
+    if args.with_tests:
+        results["test suite (pytest)"] = measure([*py, "-m", "pytest", "-q"], base_env)
+
+    scale_env = {**base_env, "DEFENCE_WAREHOUSE_DIR": str(work / "scale")}
+    scale_dbt = {**scale_env, "DEFENCE_BUILD_DB": str(work / "scale" / paths.BUILD_DB_NAME)}
+    shapes = [(int(n), 1) for n in args.vintages.split(",")]
+    shapes += [(1, int(m)) for m in args.sipri_editions.split(",") if int(m) > 1]
+    for vintages, editions in shapes:
+        load = measure([*task, "scale_load", str(vintages), str(editions)], scale_env)
+        build = measure(dbt_args, scale_dbt, paths.DBT_PROJECT_DIR)
+        results[f"scale: {vintages} NATO vintages x {editions} SIPRI editions, dbt build"] = {
+            **build,
+            "load_s": load["wall_s"],
+            "load_rss_mb": load["rss_mb"],
+        }
+
+    print(render(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def render(results: dict[str, dict]) -> str:
+    floor = {
+        "dagster": results["floor: one Dagster asset"]["wall_s"],
+        "dbt": results["floor: one-model dbt build"]["wall_s"],
+        "gx": results["floor: one GX expectation"]["wall_s"],
+    }
+    floor_run = sum(floor.values())
+    against = {
+        "cold full run": ("floor sum", floor_run),
+        "second run, nothing new": ("floor sum", floor_run),
+        "dbt build (all models and tests)": ("one-model dbt", floor["dbt"]),
+        "GX validations (all suites)": ("one GX expectation", floor["gx"]),
+        "publish": ("one Dagster asset", floor["dagster"]),
+        "parse NATO releases (3 files)": ("one Dagster asset", floor["dagster"]),
+        "parse SIPRI editions (2 workbooks)": ("one Dagster asset", floor["dagster"]),
+    }
+    base_scale = next(
+        (v["wall_s"] for k, v in results.items() if k.startswith("scale: 1 NATO")), None
+    )
+    lines = [
+        "| measurement | wall s (median) | work s | peak RSS MB | floor | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        floor_name, floor_s = against.get(name, ("", None))
+        ratio = f"{r['wall_s'] / floor_s:.2f}x" if floor_s else ""
+        if name.startswith("scale:") and base_scale:
+            floor_name, ratio = "1 vintage", f"{r['wall_s'] / base_scale:.2f}x"
+        work = f"{r['work_s']:.2f}" if r.get("work_s") is not None else ""
+        lines.append(
+            f"| {name} | {r['wall_s']:.2f} | {work} | {r['rss_mb']:.0f} | {floor_name} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

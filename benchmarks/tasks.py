@@ -1,0 +1,142 @@
+"""Units of work the harness times, each run in a fresh process (python -m benchmarks.tasks X).
+
+Each task prints the seconds its own work took (after imports) on its last line, so the harness
+can report both the process's wall time and the work inside it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+
+def parse_nato() -> None:
+    from pipeline.load import load_source
+
+    load_source(_raw() / "nato")
+
+
+def parse_sipri() -> None:
+    from pipeline.load import load_source
+
+    load_source(_raw() / "sipri")
+
+
+def gx_all() -> None:
+    """Every GX suite the job runs, on the frames of an already built warehouse."""
+    from pipeline import paths
+    from pipeline.quality.nato_suite import validate_nato_frame
+    from pipeline.quality.relation_suites import SUITES
+    from pipeline.quality.sipri_suite import validate_sipri_frame
+    from pipeline.warehouse.build import read_table
+
+    db = paths.build_db()
+    validate_nato_frame(read_table(db, "raw", "nato__defence_expenditure"))
+    validate_sipri_frame(read_table(db, "raw", "sipri__military_expenditure"))
+    for suite in SUITES:
+        suite.validate(read_table(db, *suite.relation.split(".")))
+
+
+def publish() -> None:
+    from pipeline import paths
+    from pipeline.warehouse.publish import publish as do_publish
+
+    do_publish(paths.build_db(), paths.warehouse_dir() / "bench_published.duckdb")
+
+
+def floor_dagster() -> None:
+    """One trivial Dagster asset, executed in-process like the pipeline's job."""
+    import dagster as dg
+
+    @dg.asset
+    def one() -> int:
+        return 1
+
+    dg.materialize([one], instance=dg.DagsterInstance.ephemeral())
+
+
+def floor_gx() -> None:
+    """One GX expectation on a tiny frame, the way the pipeline validates."""
+    from pipeline.quality.runner import run_suite
+
+    frame = pd.DataFrame({"x": [1, 2, 3]})
+    run_suite("floor", frame, lambda e: [e.ExpectColumnValuesToNotBeNull(column="x")])
+
+
+def scale_load(vintages: int, sipri_editions: int) -> None:
+    """Write a build warehouse holding ``vintages`` copies of NATO's real 2024 release and
+    ``sipri_editions`` copies of SIPRI's 2025 edition, each as its own release."""
+    from pipeline import paths
+    from pipeline.load import load_source
+    from pipeline.warehouse.build import write_table
+
+    raw = _raw()
+    nato, _, nato_releases = load_source(raw / "nato")
+    sipri, _, sipri_releases = load_source(raw / "sipri")
+    from pipeline.defs.sources import release_row
+
+    base_nato = nato[nato["release_id"] == "nato_2024-06-17"]
+    base_sipri = sipri[sipri["release_id"] == "sipri_2025-04-28"]
+    nato_row = release_row(next(r for r in nato_releases if r.release_id == "nato_2024-06-17"))
+    sipri_row = release_row(next(r for r in sipri_releases if r.release_id == "sipri_2025-04-28"))
+    frames, releases = [], []
+    for i in range(vintages):
+        rid = f"nato_synthetic_{i:04d}"
+        frames.append(base_nato.assign(release_id=rid))
+        releases.append(
+            {
+                **nato_row,
+                "release_id": rid,
+                "release_date": pd.Timestamp("2000-01-01") + pd.Timedelta(days=i),
+            }
+        )
+    sipri_frames = []
+    for i in range(sipri_editions):
+        rid = f"sipri_synthetic_{i:04d}"
+        sipri_frames.append(base_sipri.assign(release_id=rid))
+        releases.append(
+            {
+                **sipri_row,
+                "release_id": rid,
+                "release_date": pd.Timestamp("2000-01-01") + pd.Timedelta(days=i),
+            }
+        )
+    db = paths.build_db()
+    db.unlink(missing_ok=True)
+    write_table(db, "raw", "nato__defence_expenditure", pd.concat(frames, ignore_index=True))
+    write_table(
+        db, "raw", "sipri__military_expenditure", pd.concat(sipri_frames, ignore_index=True)
+    )
+    releases = pd.DataFrame(releases)
+    releases["release_date"] = releases["release_date"].dt.date
+    write_table(db, "raw", "source_releases", releases)
+
+
+def _raw() -> Path:
+    from pipeline import paths
+
+    return paths.raw_dir()
+
+
+TASKS = {
+    "parse_nato": parse_nato,
+    "parse_sipri": parse_sipri,
+    "gx_all": gx_all,
+    "publish": publish,
+    "floor_dagster": floor_dagster,
+    "floor_gx": floor_gx,
+}
+
+if __name__ == "__main__":
+    name, *args = sys.argv[1:]
+    started = time.perf_counter()
+    if name == "scale_load":
+        scale_load(int(args[0]), int(args[1]))
+    else:
+        TASKS[name]()
+    print(f"work_seconds={time.perf_counter() - started:.3f}", flush=True)
+    os._exit(0)  # skip interpreter teardown: not part of the work
