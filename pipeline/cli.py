@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline import paths
 
 
-def run(lock_timeout_s: float) -> int:
+def run(lock_timeout_s: float, force: bool = False) -> int:
     """Run the refresh job; 0 on success, 1 on failure, 3 when another run holds the warehouse.
 
     The job's ``warehouse_lock`` resource is the guard; the pre-flight check here only saves a
@@ -29,12 +29,21 @@ def run(lock_timeout_s: float) -> int:
     """
     import os
 
+    from pipeline import fingerprint
     from pipeline.instance import prepare_dagster_home
     from pipeline.warehouse.lock import WarehouseBusyError, write_lock
 
+    started = time.monotonic()
+    current = fingerprint.current()
+    if not force and fingerprint.published() == current:
+        print(
+            f"Up to date: {paths.published_db()} was built from these exact inputs and code "
+            f"(fingerprint {current[:12]}); nothing to do. Use --force to rebuild anyway."
+        )
+        return 0
     prepare_dagster_home()
     os.environ["DEFENCE_LOCK_WAIT_S"] = str(lock_timeout_s)
-    started = time.monotonic()
+    os.environ["DEFENCE_BUILD_FINGERPRINT"] = current
     try:
         with write_lock(paths.warehouse_dir(), timeout_s=lock_timeout_s):
             pass
@@ -233,6 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="run the whole pipeline and publish the warehouse")
     run_cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even when inputs and code are unchanged since the last publish",
+    )
+    run_cmd.add_argument(
         "--wait",
         type=float,
         default=0.0,
@@ -253,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     dict_cmd.add_argument("--check", action="store_true", help="fail if it is out of date")
     args = parser.parse_args(argv)
     handlers = {
-        "run": lambda: run(args.wait),
+        "run": lambda: run(args.wait, args.force),
         "ui": lambda: ui(args.host, args.port),
         "sql": lambda: sql(args.query),
         "shell": shell,

@@ -75,3 +75,13 @@ def test_a_publish_killed_before_its_rename_leaves_the_old_file_and_is_cleaned_u
     publish(build, published)  # the next publish removes it and succeeds
     assert not list(tmp_path.glob(".defence.duckdb.*.tmp"))
     assert published.read_bytes() != before
+
+
+def test_a_second_run_with_nothing_new_skips_and_leaves_the_warehouse_alone(end_to_end, tmp_path):
+    from tests.conftest import run_pipeline
+
+    before = end_to_end.published.read_bytes()
+    result = run_pipeline(tmp_path, end_to_end.published.parent)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Up to date" in result.stdout
+    assert end_to_end.published.read_bytes() == before

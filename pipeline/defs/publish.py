@@ -1,13 +1,27 @@
 """The published warehouse: the audited build copied atomically onto defence.duckdb."""
 
-import dagster as dg
+import os
 
-from pipeline import paths
+import dagster as dg
+import pandas as pd
+
+from pipeline import fingerprint, paths
 from pipeline.reports.previews import markdown_image, mart_reports
+from pipeline.warehouse.build import write_table
 from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
 
 PUBLISHED = dg.AssetKey(["warehouse", "defence"])
 MART_KEYS = [dg.AssetKey(relation.split(".")) for relation in REQUIRED_RELATIONS]
+
+
+def write_build_info(build_db) -> None:
+    """Record what the warehouse was built from (meta.build_info), so an unchanged run can skip.
+
+    The CLI passes the fingerprint it computed before the run started; a UI run computes it here.
+    """
+    build = os.environ.get("DEFENCE_BUILD_FINGERPRINT") or fingerprint.current()
+    info = pd.DataFrame({"fingerprint": [build], "built_at": [pd.Timestamp.now(tz="UTC")]})
+    write_table(build_db, "meta", "build_info", info)
 
 
 @dg.asset(
@@ -24,6 +38,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     count, a preview and its charts (also written to data/warehouse/charts/).
     """
     target = paths.published_db()
+    write_build_info(paths.build_db())
     counts = publish(paths.build_db(), target)
     context.log.info("published %s", target)
     for mart, report in mart_reports(target, paths.warehouse_dir() / "charts").items():

@@ -1,0 +1,63 @@
+"""Skip a run when nothing changed: a fingerprint of every input and of the code that builds.
+
+The fingerprint hashes every release file and sidecar under ``data/raw`` and every file that
+decides what the warehouse holds (the pipeline package, the dbt project, the pinned package set).
+Publishing stores it in the warehouse (``meta.build_info``); a run whose fingerprint matches the
+published one has nothing to do, so a scheduled run with nothing new costs about a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from pipeline import paths
+
+CODE_GLOBS = (
+    "pipeline/**/*.py",
+    "dbt_project/dbt_project.yml",
+    "dbt_project/models/**/*",
+    "dbt_project/seeds/**/*",
+    "dbt_project/macros/**/*",
+    "dbt_project/tests/**/*",
+    "requirements.lock",
+)
+
+
+def _files() -> list[tuple[str, Path]]:
+    raw = paths.raw_dir()
+    inputs = [
+        (f"raw/{p.relative_to(raw)}", p)
+        for p in raw.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw).parts)
+    ]
+    code = [
+        (str(p.relative_to(paths.PROJECT_ROOT)), p)
+        for pattern in CODE_GLOBS
+        for p in paths.PROJECT_ROOT.glob(pattern)
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    return sorted(inputs + code)
+
+
+def current() -> str:
+    """sha256 over the names and contents of every input and build-defining file."""
+    digest = hashlib.sha256()
+    for name, path in _files():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def published() -> str | None:
+    """The fingerprint stored in the published warehouse, if any (opened read-only)."""
+    target = paths.published_db()
+    if not target.exists():
+        return None
+    try:
+        with duckdb.connect(str(target), read_only=True) as con:
+            row = con.execute("select fingerprint from meta.build_info").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
