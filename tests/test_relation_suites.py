@@ -1,0 +1,48 @@
+"""The GX suites on staging and marts: pass on the warehouse the real run built, fail on breaks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.quality.relation_suites import SUITES
+from pipeline.warehouse.build import read_table
+
+pytestmark = pytest.mark.e2e
+
+BY_NAME = {suite.relation: suite for suite in SUITES}
+
+
+@pytest.fixture(scope="module")
+def build_db(published):
+    return published.parent / "build.duckdb"
+
+
+@pytest.mark.parametrize("relation", sorted(BY_NAME))
+def test_each_suite_passes_on_the_real_warehouse(build_db, relation):
+    frame = read_table(build_db, *relation.split("."))
+    outcome = BY_NAME[relation].validate(frame)
+    assert outcome.success, outcome.summary()
+
+
+def test_a_duplicated_mart_row_fails_the_grain(build_db):
+    frame = read_table(build_db, "marts", "fct_defence_expenditure")
+    outcome = BY_NAME["marts.fct_defence_expenditure"].validate(
+        pd.concat([frame, frame.head(1)], ignore_index=True)
+    )
+    assert not outcome.success
+    assert "expect_compound_columns_to_be_unique" in {f["expectation"] for f in outcome.failures}
+
+
+def test_aggregates_that_stop_reconciling_fail(build_db):
+    frame = read_table(build_db, "marts", "agg_alliance_year")
+    frame.loc[0, "difference_pp"] = 0.05
+    outcome = BY_NAME["marts.agg_alliance_year"].validate(frame)
+    assert [f["kwargs"]["column"] for f in outcome.failures] == ["difference_pp"]
+
+
+def test_caveat_suites_are_warnings_not_gates():
+    assert {s.relation for s in SUITES if not s.blocking} == {
+        "marts.fct_revisions",
+        "marts.fct_nato_vs_sipri",
+    }
