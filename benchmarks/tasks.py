@@ -71,49 +71,42 @@ def scale_load(vintages: int, sipri_editions: int) -> None:
     """Write a build warehouse holding ``vintages`` copies of NATO's real 2024 release and
     ``sipri_editions`` copies of SIPRI's 2025 edition, each as its own release."""
     from pipeline import paths
+    from pipeline.defs.sources import release_row
     from pipeline.load import load_source
     from pipeline.warehouse.build import write_table
 
-    raw = _raw()
-    nato, _, nato_releases = load_source(raw / "nato")
-    sipri, _, sipri_releases = load_source(raw / "sipri")
-    from pipeline.defs.sources import release_row
-
-    base_nato = nato[nato["release_id"] == "nato_2024-06-17"]
-    base_sipri = sipri[sipri["release_id"] == "sipri_2025-04-28"]
-    nato_row = release_row(next(r for r in nato_releases if r.release_id == "nato_2024-06-17"))
-    sipri_row = release_row(next(r for r in sipri_releases if r.release_id == "sipri_2025-04-28"))
-    frames, releases = [], []
-    for i in range(vintages):
-        rid = f"nato_synthetic_{i:04d}"
-        frames.append(base_nato.assign(release_id=rid))
-        releases.append(
-            {
-                **nato_row,
-                "release_id": rid,
-                "release_date": pd.Timestamp("2000-01-01") + pd.Timedelta(days=i),
-            }
-        )
-    sipri_frames = []
-    for i in range(sipri_editions):
-        rid = f"sipri_synthetic_{i:04d}"
-        sipri_frames.append(base_sipri.assign(release_id=rid))
-        releases.append(
-            {
-                **sipri_row,
-                "release_id": rid,
-                "release_date": pd.Timestamp("2000-01-01") + pd.Timedelta(days=i),
-            }
-        )
+    nato, _, nato_releases = load_source(_raw() / "nato")
+    sipri, _, sipri_releases = load_source(_raw() / "sipri")
+    base = {r.release_id: release_row(r) for r in (*nato_releases, *sipri_releases)}
+    nato_frames, nato_rows = _copies(
+        nato[nato["release_id"] == "nato_2024-06-17"], base["nato_2024-06-17"], "nato", vintages
+    )
+    sipri_frames, sipri_rows = _copies(
+        sipri[sipri["release_id"] == "sipri_2025-04-28"],
+        base["sipri_2025-04-28"],
+        "sipri",
+        sipri_editions,
+    )
     db = paths.build_db()
     db.unlink(missing_ok=True)
-    write_table(db, "raw", "nato__defence_expenditure", pd.concat(frames, ignore_index=True))
+    write_table(db, "raw", "nato__defence_expenditure", pd.concat(nato_frames, ignore_index=True))
     write_table(
         db, "raw", "sipri__military_expenditure", pd.concat(sipri_frames, ignore_index=True)
     )
-    releases = pd.DataFrame(releases)
+    releases = pd.DataFrame(nato_rows + sipri_rows)
     releases["release_date"] = releases["release_date"].dt.date
     write_table(db, "raw", "source_releases", releases)
+
+
+def _copies(frame: pd.DataFrame, row: dict, source: str, n: int) -> tuple[list, list]:
+    """``n`` copies of one release's frame and provenance row, each a release of its own."""
+    frames, rows = [], []
+    for i in range(n):
+        release_id = f"{source}_synthetic_{i:04d}"
+        frames.append(frame.assign(release_id=release_id))
+        date = pd.Timestamp("2000-01-01") + pd.Timedelta(days=i)
+        rows.append({**row, "release_id": release_id, "release_date": date})
+    return frames, rows
 
 
 def _raw() -> Path:
