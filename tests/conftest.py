@@ -47,6 +47,18 @@ def crafted_workbook(tmp_path) -> Callable[[Callable[[openpyxl.Workbook], None]]
     return make
 
 
+def table3_share(frame, country_code: str, year: int):
+    """The one Table 3 share-of-GDP row of an ally-year in a parsed NATO frame."""
+    rows = frame[
+        (frame.country_code == country_code)
+        & (frame.year == year)
+        & (frame.measure == "defence_exp_share_gdp_pct")
+        & (frame.table_id == "3")
+    ]
+    assert len(rows) >= 1
+    return rows.iloc[0]
+
+
 def stage_release(raw_dir: Path, data_file: Path, **sidecar_overrides) -> Path:
     """Put ``data_file`` into ``raw_dir/nato/2024-06-17/`` with a sidecar describing its bytes."""
     release_dir = raw_dir / "nato" / "2024-06-17"

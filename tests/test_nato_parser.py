@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import NATO_FILE
+from tests.conftest import NATO_FILE, table3_share
 
 
 def _share(frame, country_code, year):
-    rows = frame[
-        (frame.country_code == country_code)
-        & (frame.year == year)
-        & (frame.measure == "defence_exp_share_gdp_pct")
-        & (frame.table_id == "3")
-    ]
-    assert len(rows) == 1
-    return rows.iloc[0]
+    return table3_share(frame, country_code, year)
 
 
 def test_every_table_parses_into_one_long_frame(nato_2024):

@@ -9,6 +9,7 @@ from pipeline import paths
 from pipeline.provenance import find_releases, verify_release
 from pipeline.sources.registry import parse
 from pipeline.sources.workbook import WorkbookLayoutError
+from tests.conftest import table3_share
 
 NATO_DIR = paths.PROJECT_ROOT / "data" / "raw" / "nato"
 
@@ -19,13 +20,8 @@ def vintages() -> dict:
 
 
 def _share(frame, code, year):
-    rows = frame[
-        (frame.country_code == code)
-        & (frame.year == year)
-        & (frame.measure == "defence_exp_share_gdp_pct")
-        & (frame.table_id == "3")
-    ]
-    return rows.value.iloc[0], rows.is_estimate.iloc[0]
+    row = table3_share(frame, code, year)
+    return row.value, row.is_estimate
 
 
 def test_three_vintages_oldest_first():
