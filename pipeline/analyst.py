@@ -60,8 +60,10 @@ def last_run() -> dict | None:
         return None
     import dagster as dg
 
+    from pipeline.defs import REFRESH_JOB
+
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        runs = instance.get_runs(limit=1)
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB), limit=1)
         if not runs:
             return None
         run = runs[0]

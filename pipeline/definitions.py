@@ -5,6 +5,7 @@
 
 import dagster as dg
 
+from pipeline.defs import REFRESH_JOB
 from pipeline.defs.automation import build_automation, download_release_job
 from pipeline.defs.checks import GX_CHECKS
 from pipeline.defs.dbt_project import dbt_resource
@@ -12,8 +13,6 @@ from pipeline.defs.publish import published_warehouse
 from pipeline.defs.resources import warehouse_lock
 from pipeline.defs.sources import SOURCE_ASSETS, source_releases
 from pipeline.defs.transform import dbt_models
-
-REFRESH_JOB = "refresh_warehouse"
 
 # In-process: every step of the multiprocess executor re-imports dagster, dbt and GX (67 s against
 # 22 s for the same prototype run, DESIGN.md §5), and the steps must run one after another anyway.

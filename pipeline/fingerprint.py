@@ -26,13 +26,19 @@ CODE_GLOBS = (
 )
 
 
-def _files() -> list[tuple[str, Path]]:
+def raw_files() -> list[Path]:
+    """Every file under data/raw except hidden ones (a download in progress: .incoming-<date>/)."""
     raw = paths.raw_dir()
-    inputs = [
-        (f"raw/{p.relative_to(raw)}", p)
+    return sorted(
+        p
         for p in raw.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw).parts)
-    ]
+    )
+
+
+def _files() -> list[tuple[str, Path]]:
+    raw = paths.raw_dir()
+    inputs = [(f"raw/{p.relative_to(raw)}", p) for p in raw_files()]
     code = [
         (str(p.relative_to(paths.PROJECT_ROOT)), p)
         for pattern in CODE_GLOBS

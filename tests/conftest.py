@@ -59,6 +59,15 @@ def table3_share(frame, country_code: str, year: int):
     return rows.iloc[0]
 
 
+def write_marts(path: Path, marker: str, rows: int = 1) -> None:
+    """A stand-in build warehouse: every public mart, each holding ``rows`` marked rows."""
+    from pipeline.warehouse.publish import REQUIRED_RELATIONS
+
+    frame = pd.DataFrame({"marker": [marker] * rows, "n": range(rows)})
+    for relation in REQUIRED_RELATIONS:
+        write_table(path, *relation.split("."), frame)
+
+
 def stage_release(raw_dir: Path, data_file: Path, **sidecar_overrides) -> Path:
     """Put ``data_file`` into ``raw_dir/nato/2024-06-17/`` with a sidecar describing its bytes."""
     release_dir = raw_dir / "nato" / "2024-06-17"

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import duckdb
-import pandas as pd
 import pytest
 
 from pipeline import cli
 from pipeline.defs.automation import release_fingerprint
-from pipeline.warehouse.build import write_table
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -19,6 +15,7 @@ def warehouse(monkeypatch, published):
     return published
 
 
+@pytest.mark.e2e
 def test_sql_opens_the_warehouse_read_only(warehouse, capsys):
     assert cli.main(["sql", "select count(*) as n from marts.dim_country"]) == 0
     assert "172" in capsys.readouterr().out
@@ -29,12 +26,14 @@ def test_sql_opens_the_warehouse_read_only(warehouse, capsys):
     assert ("oops",) not in tables
 
 
+@pytest.mark.e2e
 def test_status_reports_latest_releases_and_rows(warehouse, capsys):
     assert cli.main(["status", "--json"]) == 0
     out = capsys.readouterr().out
     assert '"release_id": "nato_2024-06-17"' in out and '"fct_target_status": 352' in out
 
 
+@pytest.mark.e2e
 def test_export_writes_every_mart_as_csv_and_parquet(warehouse, tmp_path):
     assert cli.main(["export", "--to", str(tmp_path)]) == 0
     assert len(list(tmp_path.glob("*.csv"))) == 11 and len(list(tmp_path.glob("*.parquet"))) == 11
@@ -61,9 +60,11 @@ def test_the_ui_binds_to_localhost_by_default(monkeypatch):
 def test_the_sensor_fingerprint_changes_when_a_release_arrives(monkeypatch, tmp_path):
     monkeypatch.setenv("DEFENCE_RAW_DIR", str(tmp_path))
     before = release_fingerprint()
-    write_table(tmp_path / "nato" / "2026-07-01" / "x.duckdb", "s", "t", pd.DataFrame({"a": [1]}))
-    assert release_fingerprint() != before
+    release = tmp_path / "nato" / "2026-07-01"
+    release.mkdir(parents=True)
+    (release / "def-exp-2026-en.xlsx").write_bytes(b"a new release")
+    arrived = release_fingerprint()
+    assert arrived != before and "def-exp-2026-en.xlsx" in arrived
     (tmp_path / "nato" / ".incoming-2027-01-01").mkdir()
     (tmp_path / "nato" / ".incoming-2027-01-01" / "partial.xlsx").write_bytes(b"x")
-    after = release_fingerprint()
-    assert "incoming" not in after
+    assert release_fingerprint() == arrived  # a download in progress is not a release

@@ -11,11 +11,10 @@ import signal
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 
-from pipeline.warehouse.build import write_table
-from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
+from pipeline.warehouse.publish import publish
+from tests.conftest import run_pipeline, write_marts
 
 pytestmark = pytest.mark.e2e
 
@@ -49,18 +48,12 @@ publish_module.publish(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 
 
-def _build(path, marker):
-    frame = pd.DataFrame({"marker": [marker]})
-    for relation in REQUIRED_RELATIONS:
-        write_table(path, *relation.split("."), frame)
-
-
 def test_a_publish_killed_before_its_rename_leaves_the_old_file_and_is_cleaned_up(tmp_path):
     build, published = tmp_path / "build.duckdb", tmp_path / "defence.duckdb"
-    _build(build, "old")
+    write_marts(build, "old")
     publish(build, published)
     before = published.read_bytes()
-    _build(build, "new")
+    write_marts(build, "new")
     proc = subprocess.Popen(
         [sys.executable, "-c", _KILL_DURING_PUBLISH, str(build), str(published)],
         stdout=subprocess.PIPE,
@@ -78,8 +71,6 @@ def test_a_publish_killed_before_its_rename_leaves_the_old_file_and_is_cleaned_u
 
 
 def test_a_second_run_with_nothing_new_skips_and_leaves_the_warehouse_alone(end_to_end, tmp_path):
-    from tests.conftest import run_pipeline
-
     before = end_to_end.published.read_bytes()
     result = run_pipeline(tmp_path, end_to_end.published.parent)
     assert result.returncode == 0, result.stderr[-2000:]

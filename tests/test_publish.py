@@ -6,23 +6,16 @@ import subprocess
 import sys
 
 import duckdb
-import pandas as pd
 import pytest
 
-from pipeline.warehouse.build import write_table
 from pipeline.warehouse.lock import WarehouseBusyError, write_lock
 from pipeline.warehouse.publish import REQUIRED_RELATIONS, PublishError, publish
-
-
-def _make_build(path, marker: str, rows: int = 2) -> None:
-    frame = pd.DataFrame({"marker": [marker] * rows, "n": range(rows)})
-    for relation in REQUIRED_RELATIONS:
-        write_table(path, *relation.split("."), frame)
+from tests.conftest import write_marts
 
 
 def test_publish_replaces_the_file_and_reports_row_counts(tmp_path):
     build, published = tmp_path / "build.duckdb", tmp_path / "defence.duckdb"
-    _make_build(build, "first")
+    write_marts(build, "first", rows=2)
     counts = publish(build, published)
     assert counts == {relation: 2 for relation in REQUIRED_RELATIONS}
     with duckdb.connect(str(published), read_only=True) as con:
@@ -33,14 +26,14 @@ def test_publish_replaces_the_file_and_reports_row_counts(tmp_path):
 @pytest.mark.parametrize("rows", [0, None], ids=["empty-mart", "missing-mart"])
 def test_an_unfit_build_is_refused_and_the_published_file_is_untouched(tmp_path, rows):
     build, published = tmp_path / "build.duckdb", tmp_path / "defence.duckdb"
-    _make_build(build, "good")
+    write_marts(build, "good")
     publish(build, published)
     before = published.read_bytes()
     if rows is None:
         with duckdb.connect(str(build)) as con:
             con.execute("drop table marts.fct_target_status")
     else:
-        _make_build(build, "bad", rows=rows)
+        write_marts(build, "bad", rows=rows)
     with pytest.raises(PublishError, match="fct_target_status|dim_country"):
         publish(build, published)
     assert published.read_bytes() == before
@@ -49,11 +42,11 @@ def test_an_unfit_build_is_refused_and_the_published_file_is_untouched(tmp_path,
 
 def test_a_reader_keeps_its_snapshot_and_new_readers_see_the_new_file(tmp_path):
     build, published = tmp_path / "build.duckdb", tmp_path / "defence.duckdb"
-    _make_build(build, "old")
+    write_marts(build, "old")
     publish(build, published)
     reader = duckdb.connect(str(published), read_only=True)
     try:
-        _make_build(build, "new")
+        write_marts(build, "new")
         publish(build, published)  # must not fail although a reader holds the old file
         assert reader.execute("select distinct marker from marts.dim_country").fetchone() == (
             "old",

@@ -6,20 +6,17 @@ import dagster as dg
 
 from pipeline import paths
 from pipeline.download import download_release
+from pipeline.fingerprint import raw_files
 
 DEFAULT_CRON = "0 6 * * *"  # daily at 06:00; DEFENCE_SCHEDULE_CRON overrides it
 
 
 def release_fingerprint() -> str:
     """Names and sizes of every release file and sidecar under data/raw (hidden folders skipped):
-    changes when a release is added, replaced or removed."""
+    changes when a release is added, replaced or removed. Sizes, not hashes: the sensor ticks
+    every minute, and the load itself verifies every sha256."""
     root = paths.raw_dir()
-    entries = sorted(
-        f"{path.relative_to(root)}:{path.stat().st_size}"
-        for path in root.glob("*/*/*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
-    )
-    return "\n".join(entries)
+    return "\n".join(f"{p.relative_to(root)}:{p.stat().st_size}" for p in raw_files())
 
 
 def build_automation(job_name: str):

@@ -70,7 +70,7 @@ def _share_vs_money_gap(view: pd.DataFrame) -> pd.Series:
 def _estimate_before_actual(view: pd.DataFrame) -> pd.Series:
     """'2019 estimate before actual 2020' when a release marks a year an estimate but a later
     year not: estimates belong to a release's newest years only."""
-    actual = view["is_estimate"].fillna(True) == False  # noqa: E712 (nullable boolean)
+    actual = ~view["is_estimate"].fillna(True).astype(bool)  # unknown (NULL) is not an actual
     last_actual = view["year"].where(actual).groupby(view["release_id"]).transform("max")
     bad = view["is_estimate"].fillna(False).astype(bool) & (view["year"] < last_actual)
     text = (

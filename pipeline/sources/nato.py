@@ -158,7 +158,7 @@ def _parse_sheet(rows, where, release_id, file_name, sheet_name, records, stats)
                 f"{section!r} (first at row {seen_labels[key]}); rule: one row per country"
             )
         seen_labels[key] = str(r + 1)
-        price_base = _price_base(section, subtitle, where)
+        price_base = _price_base(section, subtitle)
         for column, raw in zip(columns, raw_values, strict=True):
             cell = cell_ref(r, column.col)
             value, status = read_number(raw, f"{where}, cell {cell}")
@@ -255,7 +255,7 @@ def _country(label: str, where: str) -> dict:
     }
 
 
-def _price_base(section: str | None, subtitle: str, where: str) -> int | None:
+def _price_base(section: str | None, subtitle: str) -> int | None:
     for text in (section or "", subtitle):
         if match := _PRICE_BASE.search(text):
             return int(match.group(1))
