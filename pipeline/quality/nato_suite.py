@@ -35,7 +35,7 @@ CATEGORY_SHARES = (
 # exactly 2, see docs/data.md); a unit slip is off by far more.
 SHARE_CONSISTENCY_PP = 0.05
 # Releases that print every ally for every year (not a partial extract).
-COMPLETE_FORMATS = ("nato_tables_xlsx", "nato_country_year_csv")
+COMPLETE_FORMATS = ("nato_tables_xlsx", "nato_country_year_csv", "nato_wide_csv", "nato_long_csv")
 
 
 def validation_view(frame: pd.DataFrame) -> pd.DataFrame:
@@ -103,11 +103,13 @@ def _year_gaps(view: pd.DataFrame) -> pd.Series:
 
 def coverage_view(frame: pd.DataFrame, allies: pd.DataFrame, complete: set[str]) -> pd.DataFrame:
     """One row per complete release x ally with armed forces x year it was a member: the ally's
-    share of GDP is printed, or ``missing_share`` names what is missing."""
+    share of GDP is printed, or ``missing_share`` names what is missing. A blank cell counts as
+    printed only in an estimate year: NATO leaves an estimate out when it has none (Germany 2025e
+    in the August 2025 edition), which is unknown, not missing; a blank actual is a broken file."""
     shares = frame[
         (frame["measure"] == "defence_exp_share_gdp_pct")
         & (frame["table_id"] == "3")
-        & frame["value"].notna()
+        & (frame["value"].notna() | frame["is_estimate"].fillna(False).astype(bool))
     ]
     rows = []
     for release_id in sorted(complete & set(frame["release_id"])):

@@ -48,6 +48,46 @@ NATO_ALLY_CODES = {
 }
 
 
+# Eurostat-style geo codes, as the 2026 edition's derived copy uses them (Greece is EL, the United
+# Kingdom UK, not ISO's GR and GB); the aggregates carry NATO's own names.
+EUROSTAT_GEO_NAMES = {
+    "AL": "Albania",
+    "BE": "Belgium",
+    "BG": "Bulgaria",
+    "CA": "Canada",
+    "CZ": "Czechia",
+    "DE": "Germany",
+    "DK": "Denmark",
+    "EE": "Estonia",
+    "EL": "Greece",
+    "ES": "Spain",
+    "FI": "Finland",
+    "FR": "France",
+    "HR": "Croatia",
+    "HU": "Hungary",
+    "IS": "Iceland",
+    "IT": "Italy",
+    "LT": "Lithuania",
+    "LU": "Luxembourg",
+    "LV": "Latvia",
+    "ME": "Montenegro",
+    "MK": "North Macedonia",
+    "NL": "Netherlands",
+    "NO": "Norway",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "RO": "Romania",
+    "SE": "Sweden",
+    "SI": "Slovenia",
+    "SK": "Slovak Republic",
+    "TR": "Türkiye",
+    "UK": "United Kingdom",
+    "US": "United States",
+    "NATO_EUR_CAN": "NATO Europe and Canada",
+    "NATO_TOTAL": "NATO Total",
+}
+
+
 def nato_country_code(name: str) -> str | None:
     """ISO3 code of an ally, ``None`` for a NATO aggregate; ``KeyError`` for anything else."""
     if name in NATO_AGGREGATES:

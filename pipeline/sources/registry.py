@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.provenance import ProvenanceError, Release
-from pipeline.sources import nato, nato_derived, sipri
+from pipeline.sources import nato, nato_derived, nato_edition_csv, sipri
 from pipeline.sources.nato import ParseResult
 
 PARSERS: dict[str, Callable[[Release], ParseResult]] = {
@@ -20,6 +20,8 @@ PARSERS: dict[str, Callable[[Release], ParseResult]] = {
     "nato_2023_extract_csv": lambda r: nato_derived.parse_2023_extract_csv(
         r.path, r.release_id, r.meta
     ),
+    "nato_wide_csv": lambda r: nato_edition_csv.parse_wide_csv(r.path, r.release_id, r.meta),
+    "nato_long_csv": lambda r: nato_edition_csv.parse_long_csv(r.path, r.release_id, r.meta),
     "sipri_milex_xlsx": lambda r: sipri.parse_release(r.path, r.release_id),
 }
 

@@ -50,6 +50,8 @@ published as (
 select
     grouped.*,
     releases.is_latest as is_latest_release,
+    releases.defence_definition,
+    releases.price_base_year,
     published.share_gdp_pct_published,
     published.spending_usd_m,
     published.spending_usd_const_m,

@@ -1,4 +1,6 @@
--- One row per NATO release × ally × year: NATO's series side by side (wide), for allies only.
+-- One row per NATO release × ally × year: NATO's series side by side (wide), for allies only, with
+-- the release's definition (core defence from July 2026) and price base carried on every row so no
+-- mart compares vintages without them.
 -- Table 4 is left out: it reprints Tables 2 and 3 for two years (a singular test proves they agree).
 with
 
@@ -43,7 +45,11 @@ select
     pivoted.*,
     allies.has_armed_forces,
     year(allies.nato_accession_date) <= pivoted.year as is_member_in_year,
-    releases.is_latest as is_latest_release
+    releases.is_latest as is_latest_release,
+    releases.defence_definition,
+    releases.price_base_year as release_price_base_year,
+    releases.release_date,
+    releases.release_rank
 from pivoted
 inner join {{ ref('nato_allies') }} as allies using (country_code)
 inner join {{ ref('int_releases_ranked') }} as releases using (release_id)

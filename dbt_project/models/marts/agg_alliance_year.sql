@@ -15,5 +15,7 @@ select
     allies_meeting_20pct_equipment,
     member_allies,
     is_estimate,
+    defence_definition,
+    price_base_year,
     is_latest_release
 from {{ ref('int_nato_aggregates_recomputed') }}

@@ -1,12 +1,16 @@
 -- One row per country: the 32 NATO allies (flags from seeds/nato_allies.csv, the national 2%-law
--- marker from the latest NATO release) and every other country SIPRI's latest edition covers, as
+-- marker from the latest NATO release that prints it) and every other country SIPRI's latest edition covers, as
 -- comparators. Flags the seed does not know for comparators are NULL (unknown), not false.
 with
 
+-- The newest release that prints NATO's '*' at all (derived copies of the 2025 and 2026 editions
+-- lost it, so their marker is NULL, not false).
 latest_law as (
-    select country_code, bool_or(has_national_2pct_law) as has_national_2pct_law
+    select
+        country_code,
+        arg_max(has_national_2pct_law, release_rank) as has_national_2pct_law
     from {{ ref('int_nato_country_year_pivoted') }}
-    where is_latest_release
+    where has_national_2pct_law is not null
     group by country_code
 ),
 

@@ -1,4 +1,5 @@
--- One row per source release (publisher file), with its provenance and which one is the default.
+-- One row per source release (one or more publisher files), with its provenance, what it measures
+-- (defence_definition), its price base, its terms (licence, citation) and which one is the default.
 select
     release_id,
     source,
@@ -8,12 +9,17 @@ select
     release_date,
     cutoff_date,
     price_base_year,
+    defence_definition,
+    previous_release_id,
+    share_decimals,
+    file_count,
     file_name,
     file_format,
     file_sha256,
     file_bytes,
     is_original_publisher_file,
     obtained_from,
+    licence,
     citation,
     is_latest
 from {{ ref('int_releases_ranked') }}

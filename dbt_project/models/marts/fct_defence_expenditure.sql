@@ -29,6 +29,7 @@ select
     spending_usd_m,
     spending_usd_const_m,
     price_base_year,
+    defence_definition,
     volume_index_2014,
     share_of_alliance_spending_pct,
     spending_nac_m,

@@ -4,7 +4,8 @@
 with
 
 nato as (
-    select country_code, year, release_id, share_gdp_pct, is_estimate, is_member_in_year
+    select country_code, year, release_id, share_gdp_pct, is_estimate, is_member_in_year,
+        defence_definition
     from {{ ref('int_nato_country_year_pivoted') }}
     where is_latest_release and has_armed_forces
 ),
@@ -20,6 +21,7 @@ select
     coalesce(nato.country_code, sipri.country_code) as country_code,
     coalesce(nato.year, sipri.year) as year,
     nato.release_id as nato_release_id,
+    nato.defence_definition as nato_defence_definition,
     sipri.release_id as sipri_release_id,
     nato.share_gdp_pct as nato_share_gdp_pct,
     sipri.share_gdp_pct as sipri_share_gdp_pct,

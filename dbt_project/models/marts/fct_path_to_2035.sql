@@ -5,11 +5,14 @@
 -- Iceland (no armed forces) gets NULLs: it is never assessed.
 with
 
+-- Every ally from the seed, so an ally the latest release prints no row for (Iceland in the July
+-- 2026 edition) still has its row of NULLs.
 shares as (
-    select country_code, year, is_estimate,
-        case when has_armed_forces then share_gdp_pct end as share_gdp_pct
-    from {{ ref('int_nato_country_year_pivoted') }}
-    where is_latest_release
+    select allies.country_code, figures.year, figures.is_estimate,
+        case when allies.has_armed_forces then figures.share_gdp_pct end as share_gdp_pct
+    from {{ ref('nato_allies') }} as allies
+    left join {{ ref('int_nato_country_year_pivoted') }} as figures
+        on figures.country_code = allies.country_code and figures.is_latest_release
 ),
 
 base as (

@@ -2,8 +2,11 @@
 -- A target is met when NATO's unrounded share is >= the threshold. A NULL share, and Iceland
 -- (no armed forces), give NULL: unknown, never met, never missed. Gaps are target - share,
 -- floored at 0; gaps in money apply the gap to GDP at current prices (NATO Table 5).
--- NATO's tables measure core defence only, so meets_5pct compares core spending with 5%: a lower
--- bound, since up to 1.5 of the 5 points may be defence-related spending NATO does not tabulate.
+-- meets_3_5pct_core is exact when the release is on NATO's core-defence basis (from July 2026);
+-- on an older release it compares NATO's earlier "defence expenditure" with 3.5% (see
+-- defence_definition). NATO's tables measure core defence only, so meets_5pct compares core
+-- spending with 5%: a lower bound, since up to 1.5 of the 5 points may be defence-related spending
+-- NATO does not tabulate.
 with
 
 shares as (
@@ -19,6 +22,8 @@ select
     shares.country_code,
     shares.year,
     shares.release_id,
+    shares.defence_definition,
+    shares.defence_definition = 'core_defence' as is_core_defence_basis,
     shares.country_name,
     shares.is_member_in_year,
     shares.has_armed_forces,

@@ -3,13 +3,16 @@
 -- accession count (NATO publishes them) and are flagged separately. Iceland: NULLs.
 with
 
+-- Every ally from the seed, so an ally the latest release prints no row for (Iceland in the July
+-- 2026 edition) still has its row of NULLs.
 shares as (
-    select figures.country_code, figures.year, figures.is_member_in_year,
-        case when figures.has_armed_forces then figures.share_gdp_pct end as share_gdp_pct,
+    select allies.country_code, figures.year, figures.is_member_in_year,
+        case when allies.has_armed_forces then figures.share_gdp_pct end as share_gdp_pct,
         targets.target_2pct as threshold_pct
-    from {{ ref('int_nato_country_year_pivoted') }} as figures
+    from {{ ref('nato_allies') }} as allies
+    left join {{ ref('int_nato_country_year_pivoted') }} as figures
+        on figures.country_code = allies.country_code and figures.is_latest_release
     cross join {{ ref('int_targets_pivoted') }} as targets
-    where figures.is_latest_release
 ),
 
 firsts as (

@@ -1,4 +1,5 @@
--- One row per publisher file (every source), from its provenance sidecar.
+-- One row per publisher file (every source), from its provenance sidecar. A release may be several
+-- files (NATO's August 2025 edition is one derived CSV per series): int_releases_ranked rolls them up.
 with
 
 source as (
@@ -15,6 +16,9 @@ renamed as (
         cast(release_date as date) as release_date,
         cast(cutoff_date as date) as cutoff_date,
         cast(price_base_year as integer) as price_base_year,
+        defence_definition,
+        licence,
+        cast(share_decimals as integer) as share_decimals,
         file_name,
         format as file_format,
         file_sha256,
