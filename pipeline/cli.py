@@ -8,6 +8,8 @@
 - ``status``: where the warehouse is, latest release per source, row counts, the last run.
 - ``export``: every mart to CSV and Parquet.
 - ``dictionary``: the data dictionary (docs/data_dictionary.md) from the dbt manifest.
+- ``changes``: what a NATO release changed (new years, 2%/3.5% crossings, largest revisions, the
+  aggregates' movement) against the release before it; the latest by default.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.reports.changes_cli import changes_command, print_new_release, published_nato_releases
 
 
 def run(lock_timeout_s: float, force: bool = False) -> int:
@@ -50,9 +53,11 @@ def run(lock_timeout_s: float, force: bool = False) -> int:
     except WarehouseBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    releases_before = published_nato_releases()
     success = _execute_job()
     elapsed = time.monotonic() - started
     if success:
+        print_new_release(releases_before)
         print(f"Published {paths.published_db()} in {elapsed:.0f} s.")
         return 0
     print(
@@ -265,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     export_cmd.add_argument("--to", metavar="FOLDER", help="default: data/exports")
     dict_cmd = commands.add_parser("dictionary", help="write docs/data_dictionary.md")
     dict_cmd.add_argument("--check", action="store_true", help="fail if it is out of date")
+    changes_cmd = commands.add_parser("changes", help="what a NATO release changed")
+    changes_cmd.add_argument("--release", metavar="ID", help="default: the latest NATO release")
     args = parser.parse_args(argv)
     handlers = {
         "run": lambda: run(args.wait, args.force),
@@ -274,5 +281,6 @@ def main(argv: list[str] | None = None) -> int:
         "status": lambda: status_command(args.json),
         "export": lambda: export_command(args.to),
         "dictionary": lambda: dictionary_command(args.check),
+        "changes": lambda: changes_command(args.release),
     }
     return handlers[args.command]()

@@ -6,6 +6,8 @@ import dagster as dg
 import pandas as pd
 
 from pipeline import fingerprint, paths
+from pipeline.defs.sources import NATO
+from pipeline.reports.changes_markdown import write_reports
 from pipeline.reports.previews import markdown_image, mart_reports
 from pipeline.warehouse.build import write_table
 from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
@@ -22,6 +24,21 @@ def write_build_info(build_db) -> None:
     build = os.environ.get("DEFENCE_BUILD_FINGERPRINT") or fingerprint.current()
     info = pd.DataFrame({"fingerprint": [build], "built_at": [pd.Timestamp.now(tz="UTC")]})
     write_table(build_db, "meta", "build_info", info)
+
+
+def what_changed(published: os.PathLike) -> dg.AssetObservation:
+    """Write one "what changed" report per NATO release (data/warehouse/changes/) and show the
+    latest release's on NATO's release-files asset in the UI."""
+    reports = write_reports(published, paths.warehouse_dir() / "changes")
+    latest = max(reports, key=lambda path: path.stem)
+    return dg.AssetObservation(
+        asset_key=NATO.files_key,
+        metadata={
+            "what_changed": dg.MetadataValue.md(latest.read_text(encoding="utf-8")),
+            "what_changed_file": dg.MetadataValue.path(str(latest)),
+            "reports": len(reports),
+        },
+    )
 
 
 @dg.asset(
@@ -52,6 +69,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
         context.log_event(
             dg.AssetObservation(asset_key=dg.AssetKey(["marts", mart]), metadata=metadata)
         )
+    context.log_event(what_changed(target))
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(target)),

@@ -126,7 +126,7 @@ def parse_long_csv(path: Path, release_id: str, meta: dict) -> ParseResult:
 
 
 def csv_number(raw: str, where: str) -> tuple[float | None, str]:
-    """A CSV figure as ``(value, status)``: empty is ``blank``; text is an error naming ``where``."""
+    """A CSV figure as ``(value, status)``: empty is ``blank``; text is an error at ``where``."""
     text = raw.strip()
     if text == "":
         return None, "blank"

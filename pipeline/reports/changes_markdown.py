@@ -1,0 +1,92 @@
+"""The "what changed" report as Markdown, and where it is written.
+
+Kept apart from :mod:`pipeline.reports.changes` (which reads the marts) so the wording can change
+without touching a query. Figures are printed to two decimals, as NATO prints them; the warehouse
+keeps them unrounded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.reports.changes import ReleaseChanges, release_changes
+
+
+def render(changes: ReleaseChanges) -> str:
+    """The whole report: headline, then one section per kind of change."""
+    release, previous = changes.release, changes.previous
+    lines = [
+        f"# What changed in {release['release_id']}: {release['title']}",
+        "",
+        f"Released {release['release_date']:%Y-%m-%d}; {_basis(release)}.",
+    ]
+    if previous is None:
+        lines += ["", "The first NATO release in the warehouse: nothing to compare it with."]
+        return "\n".join(lines) + "\n"
+    lines += [f"Compared with {previous['release_id']} ({_basis(previous)})."]
+    if changes.basis_changed:
+        lines += [
+            "",
+            f"**The {' and the '.join(changes.basis_changed)} changed between these releases**: "
+            "differences below are partly a change of what is measured, not only revisions "
+            "(see `revision_kind` in `marts.fct_revisions`).",
+        ]
+    years = ", ".join(str(y) for y in changes.new_years) or "none"
+    lines += ["", f"**New years:** {years}.", ""]
+    lines += _section("Allies crossing a target in the release's newest years", changes.crossings)
+    lines += _section(
+        "Ally-years moved across a target by the new release", changes.revision_crossings
+    )
+    lines += _section("Largest changes to a published share of GDP", changes.largest_revisions)
+    lines += _section("Alliance aggregates (share of GDP, %)", changes.aggregates)
+    return "\n".join(lines) + "\n"
+
+
+def headline(changes: ReleaseChanges) -> list[str]:
+    """A few lines for the end of a run that loaded this release."""
+    up = changes.crossings[changes.crossings["direction"] == "up"]
+    down = changes.crossings[changes.crossings["direction"] == "down"]
+    lines = [f"New NATO release {changes.release['release_id']}: {changes.release['title']}"]
+    if changes.basis_changed:
+        lines.append(
+            f"  note: {' and '.join(changes.basis_changed)} changed since the last release"
+        )
+    lines.append(f"  new years: {', '.join(map(str, changes.new_years)) or 'none'}")
+    for label in ("2%", "3.5%"):
+        ups = ", ".join(up.loc[up["label"] == label, "country_code"]) or "none"
+        downs = ", ".join(down.loc[down["label"] == label, "country_code"]) or "none"
+        lines.append(f"  crossing {label} in its newest years: up {ups}; down {downs}")
+    return lines
+
+
+def write_reports(db_path: Path, out_dir: Path) -> list[Path]:
+    """One report per NATO release into ``out_dir/<release_id>.md``; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        ids = [
+            r
+            for (r,) in con.sql(
+                "select release_id from marts.dim_release where source = 'nato'"
+            ).fetchall()
+        ]
+        for release_id in sorted(ids):
+            path = out_dir / f"{release_id}.md"
+            path.write_text(render(release_changes(con, release_id)), encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def _basis(release: dict) -> str:
+    return (
+        f"definition {release['defence_definition']}, "
+        f"constant prices of {release['price_base_year']}"
+    )
+
+
+def _section(title: str, frame: pd.DataFrame) -> list[str]:
+    body = "None." if frame.empty else frame.to_markdown(index=False, floatfmt=".2f")
+    return [f"## {title}", "", body, ""]
