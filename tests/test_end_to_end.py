@@ -6,7 +6,10 @@ warehouse folder, and checks the published marts against NATO's figures.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -24,7 +27,7 @@ def query(db: Path, sql: str, *params):
         return con.execute(sql, list(params)).fetchall()
 
 
-def test_three_allies_met_two_percent_in_2014_and_23_in_2024(published):
+def test_three_allies_met_two_percent_in_2014_and_who_meets_it_now(published):
     met_2014 = query(
         published,
         "select country_code from marts.fct_target_status "
@@ -39,7 +42,24 @@ def test_three_allies_met_two_percent_in_2014_and_23_in_2024(published):
             "group by year",
         )
     )
-    assert counts[2024] == 23
+    # The July 2026 edition (core defence): 28 of 31 in 2025e, 30 in 2026e (Slovenia 1.61).
+    assert (counts[2024], counts[2025], counts[2026]) == (17, 28, 30)
+    below_2026 = query(
+        published,
+        "select country_code, share_gdp_pct from marts.fct_target_status "
+        "where year = 2026 and not meets_2pct",
+    )
+    assert below_2026 == [("SVN", 1.61)]
+    # Each vintage keeps its own answer: the June 2024 release had 23 allies at 2% in 2024e.
+    by_release = dict(
+        query(
+            published,
+            "select release_id, count(*) filter (where share_gdp_pct >= 2) "
+            "from marts.fct_defence_expenditure where year = 2024 and is_member_in_year "
+            "and has_armed_forces group by release_id",
+        )
+    )
+    assert by_release == {"nato_2024-06-17": 23, "nato_2025-08-28": 18, "nato_2026-07-10": 17}
 
 
 def test_recomputed_aggregates_match_nato_within_a_hundredth_of_a_point(published):
@@ -48,23 +68,89 @@ def test_recomputed_aggregates_match_nato_within_a_hundredth_of_a_point(publishe
         "select aggregate_name, year, share_gdp_pct_published, abs(difference_pp) "
         "from marts.agg_alliance_year where share_gdp_pct_published is not null",
     )
-    assert len(rows) == 22  # NATO publishes aggregates only in the 2024 workbook we hold
-    assert max(r[3] for r in rows) < 0.01
+    # Recomputable where a release has money tables: the 2024 workbook (22 aggregate-years) and
+    # the 2026 edition (26); the 2025 copy has no money or GDP, so its rows stay NULL.
+    assert len(rows) == 22 + 24 + 26
+    differences = [r[3] for r in rows if r[3] is not None]
+    assert len(differences) == 22 + 26 and max(differences) < 0.01
     europe = {r[1]: r[2] for r in rows if r[0] == "NATO Europe and Canada"}
-    assert round(europe[2014], 2) == 1.43 and round(europe[2024], 4) == 2.0155
+    assert round(europe[2014], 2) == 1.40 and europe[2026] == 2.53
+    (vintage_2024,) = query(
+        published,
+        "select share_gdp_pct_published from marts.agg_alliance_year "
+        "where release_id = 'nato_2024-06-17' and aggregate_name = 'NATO Europe and Canada' "
+        "and year = 2024",
+    )
+    assert round(vintage_2024[0], 4) == 2.0155
 
 
 def test_poland_leads_and_gaps_are_in_money_too(published):
     (poland,) = query(
         published,
         "select share_gdp_pct, meets_3_5pct_core, gap_to_5pct_pp, "
-        "gap_to_5pct_usd_m, is_estimate from marts.fct_target_status "
-        "where country_code = 'POL' and year = 2024",
+        "gap_to_5pct_usd_m, is_estimate, is_core_defence_basis from marts.fct_target_status "
+        "where country_code = 'POL' and year = 2026",
     )
-    assert poland[0] == pytest.approx(4.120190989357147)
-    assert poland[1] is True and poland[4] is True
-    assert poland[2] == pytest.approx(5 - 4.120190989357147)
-    assert poland[3] > 0
+    assert poland[0] == 4.68 and poland[1] is True and poland[4] is True and poland[5] is True
+    assert poland[2] == pytest.approx(5 - 4.68)
+    (gdp,) = query(
+        published,
+        "select gdp_usd_m from marts.fct_defence_expenditure "
+        "where country_code = 'POL' and year = 2026 and is_latest_release",
+    )[0]
+    assert poland[3] == pytest.approx((5 - 4.68) / 100 * gdp)
+
+
+def test_a_value_printed_2_00_meets_2pct_and_a_blank_estimate_is_unknown(published):
+    (spain,) = query(
+        published,
+        "select share_gdp_pct, meets_2pct, gap_to_2pct_pp from marts.fct_target_status "
+        "where country_code = 'ESP' and year = 2026",
+    )
+    assert spain == (2.0, True, 0.0)
+    (germany,) = query(
+        published,
+        "select share_gdp_pct, is_estimate from marts.fct_defence_expenditure "
+        "where country_code = 'DEU' and year = 2025 and release_id = 'nato_2025-08-28'",
+    )
+    assert germany == (None, True)
+    # Germany is neither met nor missed: every other ally with armed forces reported >= 2%.
+    counts = query(
+        published,
+        "select aggregate_name, allies_meeting_2pct, allies_with_data, member_allies "
+        "from marts.agg_alliance_year where release_id = 'nato_2025-08-28' and year = 2025 "
+        "order by 1",
+    )
+    assert counts == [("NATO Europe and Canada", 29, 29, 31), ("NATO Total", 30, 30, 32)]
+
+
+def test_the_core_defence_edition_puts_three_allies_below_2pct_for_2025(published):
+    rows = query(
+        published,
+        "select country_code, share_gdp_pct_from, share_gdp_pct_to, revision_kind "
+        "from marts.fct_revisions where release_id_from = 'nato_2025-08-28' "
+        "and release_id_to = 'nato_2026-07-10' and year = 2025 "
+        "and crossing_direction_2pct = 'down' order by 1",
+    )
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("ALB", 1.48, "redefinition"),
+        ("CZE", 1.86, "redefinition"),
+        ("SVN", 1.57, "redefinition"),
+    ]
+    assert all(r[1] >= 2 for r in rows)
+    kinds = dict(
+        query(
+            published,
+            "select release_id_from || ' -> ' || release_id_to, any_value(revision_kind) "
+            "from marts.fct_revisions where is_consecutive_pair group by 1",
+        )
+    )
+    assert kinds == {
+        "nato_2019-06-25 -> nato_2023-07-07": "revision",
+        "nato_2023-07-07 -> nato_2024-06-17": "revision",
+        "nato_2024-06-17 -> nato_2025-08-28": "rebasing",
+        "nato_2025-08-28 -> nato_2026-07-10": "redefinition",
+    }
 
 
 def test_iceland_is_never_assessed(published):
@@ -72,7 +158,13 @@ def test_iceland_is_never_assessed(published):
         published,
         "select meets_2pct, gap_to_2pct_pp from marts.fct_target_status where country_code = 'ISL'",
     )
-    assert rows and all(r == (None, None) for r in rows)
+    assert all(r == (None, None) for r in rows)  # the 2026 edition prints no Iceland row at all
+    (path,) = query(
+        published,
+        "select base_share_gdp_pct, is_on_track_3_5pct from marts.fct_path_to_2035 "
+        "where country_code = 'ISL'",
+    )
+    assert path == (None, None)
 
 
 def test_dimensions_and_release_provenance(published):
@@ -84,9 +176,12 @@ def test_dimensions_and_release_provenance(published):
     assert [(r[0], r[4], r[5]) for r in releases] == [
         ("nato_2019-06-25", False, False),
         ("nato_2023-07-07", False, False),
-        ("nato_2024-06-17", True, True),
+        ("nato_2024-06-17", False, True),
+        ("nato_2025-08-28", False, False),
+        ("nato_2026-07-10", True, False),
         ("sipri_2024-04-22", False, True),
-        ("sipri_2025-04-28", True, True),
+        ("sipri_2025-04-28", False, True),
+        ("sipri_2026-04-27", True, True),
     ]
     release = releases[2]
     assert release[:3] == (
@@ -94,7 +189,17 @@ def test_dimensions_and_release_provenance(published):
         "1897e2ead4be252c5c9a9d2f2696a65398c51375c88a2e7425339a8d368a600b",
         2015,
     )
-    assert str(release[3]) == "2024-06-12" and release[4] is True
+    assert str(release[3]) == "2024-06-12"
+    bases = query(
+        published,
+        "select release_id, price_base_year, defence_definition, file_count, share_decimals "
+        "from marts.dim_release where release_id in ('nato_2025-08-28', 'nato_2026-07-10') "
+        "order by 1",
+    )
+    assert bases == [
+        ("nato_2025-08-28", 2021, "nato_defence_expenditure", 7, None),
+        ("nato_2026-07-10", 2021, "core_defence", 1, 2),
+    ]
     withdrawing = query(
         published,
         "select country_code from marts.dim_country where "
@@ -152,27 +257,42 @@ def test_a_share_times_100_is_stopped_by_the_gx_gate(published, tmp_path):
     assert (warehouse / paths.PUBLISHED_DB_NAME).read_bytes() == before
 
 
-def test_revisions_show_the_figures_that_crossed_2pct_between_2019_and_2024(published):
+def test_revisions_show_the_figures_the_2021_rebasing_moved_across_2pct(published):
     rows = query(
         published,
-        "select country_code, year, crossing_direction_2pct, is_estimate_to_actual "
-        "from marts.fct_revisions where release_id_from = 'nato_2019-06-25' "
-        "and release_id_to = 'nato_2024-06-17' and crosses_2pct order by year, country_code",
+        "select country_code, year, crossing_direction_2pct, revision_kind "
+        "from marts.fct_revisions where release_id_from = 'nato_2024-06-17' "
+        "and release_id_to = 'nato_2025-08-28' and crosses_2pct order by year, country_code",
     )
-    # Bulgaria's 2019 jet purchase revised it far above 2%; Poland and Romania 2019 fell below.
-    assert rows == [
-        ("POL", 2016, "up", False),
-        ("BGR", 2019, "up", True),
-        ("LTU", 2019, "up", True),
-        ("POL", 2019, "down", True),
-        ("ROU", 2019, "down", True),
+    # Rebased from 2015 to 2021 prices, figures printed at or just above 2% fell below it.
+    assert [r[:3] for r in rows] == [
+        ("EST", 2015, "down"),
+        ("POL", 2016, "down"),
+        ("EST", 2017, "down"),
+        ("EST", 2018, "down"),
+        ("POL", 2018, "down"),
+        ("LTU", 2019, "down"),
+        ("FRA", 2020, "down"),
+        ("ALB", 2024, "down"),
+        ("BGR", 2024, "down"),
+        ("MKD", 2024, "down"),
+        ("MNE", 2024, "down"),
+        ("SVK", 2024, "down"),
     ]
-    (count,) = query(
-        published,
-        "select count(*) from marts.fct_revisions where release_id_from = 'nato_2019-06-25' "
-        "and release_id_to = 'nato_2024-06-17'",
-    )[0]
-    assert count == 168  # 28 allies with armed forces x 2014-2019
+    assert {r[3] for r in rows} == {"rebasing"}
+    pairs = dict(
+        query(
+            published,
+            "select release_id_from || ' -> ' || release_id_to, count(*) from marts.fct_revisions "
+            "where release_id_from in ('nato_2019-06-25', 'nato_2024-06-17') group by 1",
+        )
+    )
+    assert pairs == {
+        "nato_2019-06-25 -> nato_2023-07-07": 6,  # the 2023 extract has UK 2014-2019 only
+        "nato_2019-06-25 -> nato_2026-07-10": 168,  # 28 allies with armed forces x 2014-2019
+        "nato_2024-06-17 -> nato_2025-08-28": 341,  # 31 allies x 2014-2024
+        "nato_2024-06-17 -> nato_2026-07-10": 341,
+    }
 
 
 def test_sipri_and_nato_side_by_side_with_wartime_figures_loaded(published):
@@ -209,7 +329,7 @@ def test_path_milestones_and_cohorts(published):
         "select base_year, round(historical_pp_per_year, 4), is_on_track_3_5pct, "
         "is_on_track_5pct from marts.fct_path_to_2035 where country_code = 'POL'",
     )
-    assert poland == (2024, 0.2245, True, True)
+    assert poland == (2026, 0.235, True, True)  # 1.86% (2014) to 4.68% (2026e), core basis
     milestones = dict(
         query(
             published,
@@ -217,11 +337,70 @@ def test_path_milestones_and_cohorts(published):
             "where has_stayed_at_2pct order by 1",
         )
     )
-    assert milestones["GRC"] == 2014 and milestones["EST"] == 2015 and "POL" not in milestones
+    assert milestones["GRC"] == 2014 and milestones["LVA"] == 2018 and milestones["ESP"] == 2025
+    assert "POL" not in milestones and "EST" not in milestones  # both dipped below 2% after 2014
     cohorts = dict(
         query(
             published,
-            "select cohort_name, allies_meeting_2pct from marts.agg_cohort_year where year = 2024",
+            "select cohort_name, allies_meeting_2pct from marts.agg_cohort_year where year = 2026",
         )
     )
     assert cohorts["Eastern flank"] == 10 and cohorts["Ottawa withdrawal group (2025)"] == 5
+
+
+def test_what_changed_in_the_core_defence_edition(end_to_end):
+    """The report per release under data/warehouse/changes/, the CLI, and the UI's metadata."""
+    import dagster as dg
+
+    warehouse = end_to_end.published.parent
+    report = (warehouse / "changes" / "nato_2026-07-10.md").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (warehouse / "changes").iterdir()) == [
+        f"nato_{d}.md"
+        for d in ("2019-06-25", "2023-07-07", "2024-06-17", "2025-08-28", "2026-07-10")
+    ]
+    assert "**The definition changed between these releases**" in report
+    assert "**New years:** 2026." in report
+    # Allies moved below 2% for 2025 by the core-defence basis, each marked a redefinition.
+    for ally, share in (("ALB", "1.48"), ("CZE", "1.86"), ("SVN", "1.57")):
+        assert f"| {ally}            |   2025 |" in report and share in report
+    cli = subprocess.run(
+        [sys.executable, "-m", "pipeline", "changes"],
+        cwd=paths.PROJECT_ROOT,
+        env={**os.environ, "DEFENCE_WAREHOUSE_DIR": str(warehouse)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert cli.stdout == report
+    older = subprocess.run(
+        [sys.executable, "-m", "pipeline", "changes", "--release", "nato_2025-08-28"],
+        cwd=paths.PROJECT_ROOT,
+        env={**os.environ, "DEFENCE_WAREHOUSE_DIR": str(warehouse)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "**The price base changed between these releases**" in older.stdout
+    with dg.DagsterInstance.from_ref(
+        dg.InstanceRef.from_dir(str(end_to_end.dagster_home))
+    ) as instance:
+        records = instance.fetch_observations(
+            dg.AssetKey(["sources", "nato_release_files"]), limit=1
+        ).records
+    metadata = records[0].asset_observation.metadata
+    assert metadata["what_changed"].value == report
+
+
+def test_a_run_that_loads_a_new_edition_says_what_changed(end_to_end, monkeypatch, capsys):
+    from pipeline.reports.changes_cli import print_new_release
+
+    monkeypatch.setenv("DEFENCE_WAREHOUSE_DIR", str(end_to_end.published.parent))
+    print_new_release({"nato_2024-06-17", "nato_2025-08-28"})  # the warehouse before July 2026
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == (
+        "New NATO release nato_2026-07-10: Defence Investment of NATO Countries (2014-2026)"
+    )
+    assert "  note: definition changed since the last release" in lines
+    assert "  crossing 3.5% in its newest years: up EST, LTU, LVA, GRC; down none" in lines
+    print_new_release({"nato_2024-06-17", "nato_2025-08-28", "nato_2026-07-10"})
+    assert capsys.readouterr().err == ""  # nothing new: nothing said
