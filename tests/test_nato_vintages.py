@@ -24,12 +24,16 @@ def _share(frame, code, year):
     return row.value, row.is_estimate
 
 
-def test_three_vintages_oldest_first():
-    assert [r.release_id for r in find_releases(NATO_DIR)] == [
+def test_five_vintages_oldest_first_one_per_release_date():
+    releases = [r.release_id for r in find_releases(NATO_DIR)]
+    assert list(dict.fromkeys(releases)) == [
         "nato_2019-06-25",
         "nato_2023-07-07",
         "nato_2024-06-17",
+        "nato_2025-08-28",  # seven files, one per series
+        "nato_2026-07-10",
     ]
+    assert releases.count("nato_2025-08-28") == 7
 
 
 def test_2019_release_matches_the_press_cross_checks(vintages):

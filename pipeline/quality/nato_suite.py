@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.quality.runner import SuiteOutcome, run_suite
-from pipeline.sources.nato import COLUMNS
+from pipeline.sources.nato_frame import COLUMNS
 from pipeline.sources.nato_tables import TABLES
 
 SHARE_GDP_MAX_PCT = 10.0

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.sources.nato import COLUMNS, ParseResult, _country, _to_frame
+from pipeline.sources.nato_blocks import label_country_fields
+from pipeline.sources.nato_frame import ParseResult, to_frame
 from pipeline.sources.workbook import WorkbookLayoutError, check_size, parse_year, read_number
 
 _PCT_DEF = "percent of defence expenditure"
@@ -95,7 +96,7 @@ def parse_country_year_csv(path: Path, release_id: str, meta: dict) -> ParseResu
     for line, values in enumerate(body, start=2):
         row = dict(zip(header, values, strict=False))
         where = f"{path.name}, line {line}"
-        country = _country(row["country"], where)
+        country = label_country_fields(row["country"], where)
         year = parse_year(row["year"])
         if year is None:
             raise WorkbookLayoutError(f"{where}: year {row['year']!r} is not a year")
@@ -151,7 +152,7 @@ def parse_2023_extract_csv(path: Path, release_id: str, meta: dict) -> ParseResu
         "Infrastructure": ("8b", "infrastructure_share_pct", _PCT_DEF, False),
         "Other": ("8b", "other_share_pct", _PCT_DEF, False),
     }
-    uk = _country("United Kingdom", path.name)
+    uk = label_country_fields("United Kingdom", path.name)
     records, years, in_share_block = [], None, False
     base_year = int(meta["price_base_year"])
 
@@ -178,7 +179,7 @@ def parse_2023_extract_csv(path: Path, release_id: str, meta: dict) -> ParseResu
                     "DFS%",
                     line,
                     "3",
-                    _country(label, where),
+                    label_country_fields(label, where),
                     2023,
                     is_estimate(2023),
                     "defence_exp_share_gdp_pct",
@@ -269,6 +270,4 @@ def _record(
 
 
 def _finish(records: list[dict]) -> pd.DataFrame:
-    frame = _to_frame(records)
-    frame["is_estimate"] = frame["is_estimate"].astype("boolean")
-    return frame[COLUMNS]
+    return to_frame(records)

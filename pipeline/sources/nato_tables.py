@@ -1,9 +1,11 @@
 """What each table of NATO's release workbook holds, found by titles rather than cell positions.
 
-A table is recognised by its title (``Table 3 : ...``); within it, each block of rows by its
-section heading (``Share of real GDP (%)``). Patterns ignore the price base year, so a release
-rebased to 2021 prices parses the same way; the year is read from the heading and kept as data.
-A heading that matches nothing here stops the load: a changed layout must fail loudly.
+A table is recognised by its title (``Table 3 : ...`` in 2024, ``Table 3: ...`` from 2025); within
+it, each block of rows by its section heading (``Share of real GDP (%)``). Patterns ignore the
+price base year, so a release rebased to 2021 prices parses the same way; the year is read from
+the heading and kept as data. A heading that matches nothing here stops the load: a changed layout
+must fail loudly. Table 4 (a summary reprinting Tables 2 and 3 for two years) is optional, as no
+source shows whether the 2025/2026 workbooks still print it; when present it is parsed as before.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class TableSpec:
     table_id: str
     sections: tuple[Measure, ...]
     columns: tuple[ColumnRule, ...] = field(default_factory=tuple)
+    required: bool = True  # a release without this table is not a complete release
 
     @property
     def has_sections(self) -> bool:
@@ -108,6 +111,7 @@ TABLES: dict[str, TableSpec] = {
                     True,
                 ),
             ),
+            required=False,
         ),
         TableSpec(
             "5",
@@ -128,7 +132,8 @@ TABLES: dict[str, TableSpec] = {
                     True,
                 ),
                 Measure(
-                    r"^defence expenditure per capita \(us dollars\)$",
+                    # 2026 says "Core defence expenditure per capita": same series, new definition.
+                    r"^(core )?defence expenditure per capita \(us dollars\)$",
                     "defence_exp_per_capita_usd_const",
                     "US dollars per person, constant prices",
                     True,
@@ -152,3 +157,5 @@ TABLES: dict[str, TableSpec] = {
         ),
     )
 }
+
+REQUIRED_TABLES = tuple(table_id for table_id, spec in TABLES.items() if spec.required)

@@ -48,13 +48,19 @@ def parse_year(value: object) -> YearHeader | None:
     return None
 
 
+def is_blank(value: object) -> bool:
+    """An empty cell (``None`` or whitespace): the one kind of missing figure read as NULL."""
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
 def read_number(value: object, where: str) -> tuple[float | None, str]:
     """A numeric cell as ``(value, status)``: status is ``value``, ``blank`` or ``excel_error``.
 
     Text in a numeric cell (``"2,1"``, ``"n/a"``) is an error, not a NULL: it means the layout or
-    the locale changed, and guessing would publish a wrong number.
+    the locale changed, and guessing would publish a wrong number. That holds for markers such as
+    ``..`` or ``-`` too: NATO may print ``-`` for nil (zero), so reading it as NULL is a guess.
     """
-    if value is None or (isinstance(value, str) and value.strip() == ""):
+    if is_blank(value):
         return None, "blank"
     if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
         return None, "excel_error"
