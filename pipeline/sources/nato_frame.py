@@ -61,6 +61,10 @@ MEASURES: dict[str, SeriesSpec] = {
     "defence_exp_real_change_pct": SeriesSpec(
         "3", "percent change on previous year, constant prices", True
     ),
+    # Table 4 only: real change since the table's first year, beside Tables 2 and 3's figures.
+    "defence_exp_real_change_cumulative_pct": SeriesSpec(
+        "4", "percent change since the table's first year, constant prices", True
+    ),
     "gdp_usd_current_m": SeriesSpec("5", _M_USD),
     "gdp_usd_const_m": SeriesSpec("5", _M_USD, True),
     "gdp_per_capita_usd_const_k": SeriesSpec(

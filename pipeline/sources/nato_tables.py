@@ -13,28 +13,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline.sources.nato_frame import MEASURES
+
 
 @dataclass(frozen=True)
 class Measure:
-    """One series: the block of rows under a section heading (or a whole table)."""
+    """One series: the block of rows under a section heading (or a whole table). Its unit and
+    price basis are declared once, in :data:`pipeline.sources.nato_frame.MEASURES`."""
 
     pattern: str  # regex on the lower-cased heading; empty for a table without headings
     measure: str
-    unit: str
-    uses_price_base: bool = False
 
     def matches(self, heading: str) -> bool:
         return re.search(self.pattern, heading.strip().lower()) is not None
 
+    @property
+    def unit(self) -> str:
+        return MEASURES[self.measure].unit
+
+    @property
+    def uses_price_base(self) -> bool:
+        return MEASURES[self.measure].uses_price_base
+
 
 @dataclass(frozen=True)
-class ColumnRule:
-    """A non-year header cell (Table 4): its measure, and how to read the year from the header."""
-
-    pattern: str  # regex on the lower-cased header; group ``year`` gives the year
-    measure: str
-    unit: str
-    uses_price_base: bool = False
+class ColumnRule(Measure):
+    """A non-year header cell (Table 4): its measure, and how to read the year from the header
+    (``pattern`` is a regex on the lower-cased header whose group ``year`` gives the year)."""
 
 
 @dataclass(frozen=True)
@@ -49,66 +54,41 @@ class TableSpec:
         return not (len(self.sections) == 1 and self.sections[0].pattern == "")
 
 
-_M_NAC = "million national currency units"
-_M_USD = "million US dollars"
-_PCT_DEF = "percent of defence expenditure"
-
+_PRICES = r"constant \d{4} prices"
 TABLES: dict[str, TableSpec] = {
     spec.table_id: spec
     for spec in (
         TableSpec(
             "1",
             (
-                Measure(r"^current prices$", "defence_exp_nac_current_m", _M_NAC),
-                Measure(r"^constant \d{4} prices$", "defence_exp_nac_const_m", _M_NAC, True),
+                Measure(r"^current prices$", "defence_exp_nac_current_m"),
+                Measure(rf"^{_PRICES}$", "defence_exp_nac_const_m"),
             ),
         ),
         TableSpec(
             "2",
             (
-                Measure(
-                    r"^current prices and exchange rates$", "defence_exp_usd_current_m", _M_USD
-                ),
-                Measure(
-                    r"^constant \d{4} prices and exchange rates$",
-                    "defence_exp_usd_const_m",
-                    _M_USD,
-                    True,
-                ),
+                Measure(r"^current prices and exchange rates$", "defence_exp_usd_current_m"),
+                Measure(rf"^{_PRICES} and exchange rates$", "defence_exp_usd_const_m"),
             ),
         ),
         TableSpec(
             "3",
             (
-                Measure(
-                    r"^share of real gdp \(%\)$",
-                    "defence_exp_share_gdp_pct",
-                    "percent of real GDP",
-                    True,
-                ),
-                Measure(
-                    r"^annual real change \(%\)$",
-                    "defence_exp_real_change_pct",
-                    "percent change on previous year, constant prices",
-                    True,
-                ),
+                Measure(r"^share of real gdp \(%\)$", "defence_exp_share_gdp_pct"),
+                Measure(r"^annual real change \(%\)$", "defence_exp_real_change_pct"),
             ),
         ),
         TableSpec(
             "4",
-            (Measure("", "defence_exp_usd_const_m", _M_USD, True),),
+            (Measure("", "defence_exp_usd_const_m"),),
             (
                 ColumnRule(
                     r"^real change (?P<first>\d{4})-(?P<year>\d{4})e? \(%\)$",
                     "defence_exp_real_change_cumulative_pct",
-                    "percent change since the table's first year, constant prices",
-                    True,
                 ),
                 ColumnRule(
-                    r"^share of real gdp (?P<year>\d{4})e? \(%\)$",
-                    "defence_exp_share_gdp_pct",
-                    "percent of real GDP",
-                    True,
+                    r"^share of real gdp (?P<year>\d{4})e? \(%\)$", "defence_exp_share_gdp_pct"
                 ),
             ),
             required=False,
@@ -116,43 +96,34 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "5",
             (
-                Measure(r"^current prices and exchange rates$", "gdp_usd_current_m", _M_USD),
-                Measure(
-                    r"^constant \d{4} prices and exchange rates$", "gdp_usd_const_m", _M_USD, True
-                ),
+                Measure(r"^current prices and exchange rates$", "gdp_usd_current_m"),
+                Measure(rf"^{_PRICES} and exchange rates$", "gdp_usd_const_m"),
             ),
         ),
         TableSpec(
             "6",
             (
+                Measure(r"^gdp per capita \(thousand us dollars\)$", "gdp_per_capita_usd_const_k"),
+                # "Core defence expenditure per capita" from the 2026 edition: the same series.
                 Measure(
-                    r"^gdp per capita \(thousand us dollars\)$",
-                    "gdp_per_capita_usd_const_k",
-                    "thousand US dollars per person, constant prices",
-                    True,
-                ),
-                Measure(
-                    # 2026 says "Core defence expenditure per capita": same series, new definition.
                     r"^(core )?defence expenditure per capita \(us dollars\)$",
                     "defence_exp_per_capita_usd_const",
-                    "US dollars per person, constant prices",
-                    True,
                 ),
             ),
         ),
-        TableSpec("7", (Measure("", "military_personnel_k", "thousand persons"),)),
+        TableSpec("7", (Measure("", "military_personnel_k"),)),
         TableSpec(
             "8a",
             (
-                Measure(r"^equipment \(a\)$", "equipment_share_pct", _PCT_DEF),
-                Measure(r"^personnel \(b\)$", "personnel_share_pct", _PCT_DEF),
+                Measure(r"^equipment \(a\)$", "equipment_share_pct"),
+                Measure(r"^personnel \(b\)$", "personnel_share_pct"),
             ),
         ),
         TableSpec(
             "8b",
             (
-                Measure(r"^infrastructure \(c\)$", "infrastructure_share_pct", _PCT_DEF),
-                Measure(r"^other \(d\)$", "other_share_pct", _PCT_DEF),
+                Measure(r"^infrastructure \(c\)$", "infrastructure_share_pct"),
+                Measure(r"^other \(d\)$", "other_share_pct"),
             ),
         ),
     )
