@@ -5,6 +5,7 @@ Every function opens ``defence.duckdb`` read-only; none builds SQL from user inp
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import duckdb
 import pandas as pd
 
 from pipeline import paths
+from pipeline.provenance import SIDECAR_SUFFIX, ProvenanceError, read_sidecar
+from pipeline.terms import export_readme
 from pipeline.warehouse.build import count_rows, qualified_name
 
 
@@ -83,10 +86,13 @@ def last_run() -> dict | None:
 
 
 def export(target_dir: Path) -> list[Path]:
-    """Write every mart to ``<target>/<mart>.csv`` and ``.parquet``; returns the files written."""
+    """Write every mart to ``<target>/<mart>.csv`` and ``.parquet``, and a ``README.md`` with every
+    source's citation and licence and SIPRI's 10% rule (:mod:`pipeline.terms`); returns the files
+    written."""
     target_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with connect_published() as con:
+        releases = _release_terms(con)
         for name in mart_names(con):
             relation = con.table(qualified_name("marts", name))
             for suffix in ("csv", "parquet"):
@@ -98,7 +104,35 @@ def export(target_dir: Path) -> list[Path]:
                     relation.write_parquet(str(temp))
                 temp.replace(path)  # readers of an export never see a half-written file
                 written.append(path)
-    return written
+    readme = target_dir / "README.md"
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    temp = readme.with_name(f".{readme.name}.tmp")
+    temp.write_text(export_readme(releases, [p.name for p in written], now), encoding="utf-8")
+    temp.replace(readme)
+    return [*written, readme]
+
+
+def _release_terms(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Each release's source, title, citation and licence, from ``marts.dim_release``; the
+    sidecars fill what an older warehouse lacks (or the whole list, without ``dim_release``)."""
+    sidecars = {}
+    for sidecar in sorted(paths.raw_dir().glob(f"*/*/*{SIDECAR_SUFFIX}")):
+        if any(part.startswith(".") for part in sidecar.relative_to(paths.raw_dir()).parts):
+            continue
+        try:
+            meta = read_sidecar(sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)]))
+        except ProvenanceError:
+            continue
+        sidecars.setdefault(str(meta["release_id"]), meta)
+    try:
+        rows = con.table(qualified_name("marts", "dim_release")).df().to_dict("records")
+    except duckdb.CatalogException:
+        rows = [dict(meta) for meta in sidecars.values()]
+    for row in rows:
+        for field in ("title", "citation", "licence"):
+            if row.get(field) is None or pd.isna(row.get(field)):
+                row[field] = sidecars.get(str(row["release_id"]), {}).get(field)
+    return rows
 
 
 def data_dictionary(manifest_path: Path) -> str:

@@ -213,6 +213,7 @@ def status_command(as_json: bool) -> int:
 
 def export_command(target: str | None) -> int:
     from pipeline.analyst import export
+    from pipeline.terms import exported_sipri_marts, sipri_notice
 
     folder = paths.PROJECT_ROOT / "data" / "exports" if target is None else Path(target)
     try:
@@ -220,7 +221,10 @@ def export_command(target: str | None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"Wrote {len(written)} files to {folder}")
+    print(f"Wrote {len(written)} files to {folder} (README.md: sources, citations, licences)")
+    sipri = exported_sipri_marts(p.name for p in written)
+    if sipri:
+        print(sipri_notice(sipri))
     return 0
 
 

@@ -1,6 +1,7 @@
 """Skip a run when nothing changed: a fingerprint of every input and of the code that builds.
 
-The fingerprint hashes every release file and sidecar under ``data/raw`` and every file that
+The fingerprint hashes every release file and sidecar under ``data/raw`` (a file fetched on
+demand through its sidecar only: the sidecar holds its sha256) and every file that
 decides what the warehouse holds (the pipeline package, the dbt project, the pinned package set).
 Publishing stores it in the warehouse (``meta.build_info``); a run whose fingerprint matches the
 published one has nothing to do, so a scheduled run with nothing new costs about a second.
@@ -14,6 +15,8 @@ from pathlib import Path
 import duckdb
 
 from pipeline import paths
+from pipeline.acquire import sidecar_marks_fetched
+from pipeline.provenance import SIDECAR_SUFFIX
 
 CODE_GLOBS = (
     "pipeline/**/*.py",
@@ -27,13 +30,21 @@ CODE_GLOBS = (
 
 
 def raw_files() -> list[Path]:
-    """Every file under data/raw except hidden ones (a download in progress: .incoming-<date>/)."""
+    """Every file under data/raw except hidden ones (a download in progress: .incoming-<date>/)
+    and files fetched on demand: those are listed by their sidecar alone, which pins their sha256,
+    so fetching one (or not yet having it) changes neither the fingerprint nor the sensor's view."""
     raw = paths.raw_dir()
-    return sorted(
+    files = [
         p
         for p in raw.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw).parts)
-    )
+    ]
+    fetched = {
+        p.with_name(p.name[: -len(SIDECAR_SUFFIX)])
+        for p in files
+        if p.name.endswith(SIDECAR_SUFFIX) and sidecar_marks_fetched(p)
+    }
+    return sorted(p for p in files if p not in fetched)
 
 
 def _files() -> list[tuple[str, Path]]:

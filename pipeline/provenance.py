@@ -100,18 +100,31 @@ def verify_release(data_file: Path) -> Release:
 
 
 def find_releases(source_dir: Path) -> list[Release]:
-    """Every verified release under ``<raw>/<source>/<release>/``, oldest first."""
+    """Every verified release file under ``<raw>/<source>/<release>/``, oldest first.
+
+    Releases are found by their sidecars (``<file>.meta.yml``): a file whose publisher forbids
+    redistribution is not in git and is fetched here on first use (:mod:`pipeline.acquire`),
+    then verified like any other. A file without a sidecar is refused by name. Hidden files and
+    folders (a download in progress: ``.incoming-<date>/``, a fetch's temporary file) are not
+    releases. Several files may share one ``release_id`` (one release published as many files).
+    """
+    from pipeline.acquire import ensure_present  # acquire imports this module
+
     if not source_dir.is_dir():
         raise ProvenanceError(f"{source_dir}: source folder not found")
-    files = sorted(
+    visible = sorted(
         path
         for path in source_dir.glob("*/*")
-        if path.is_file()
-        and not path.name.endswith(SIDECAR_SUFFIX)
-        # hidden files and folders (a download in progress: .incoming-<date>/) are not releases
-        and not path.name.startswith(".")
-        and not path.parent.name.startswith(".")
+        if path.is_file() and not path.name.startswith(".") and not path.parent.name.startswith(".")
     )
-    if not files:
+    sidecars = [path for path in visible if path.name.endswith(SIDECAR_SUFFIX)]
+    data_files = [path.with_name(path.name[: -len(SIDECAR_SUFFIX)]) for path in sidecars]
+    for orphan in sorted(set(visible) - set(sidecars) - set(data_files)):
+        read_sidecar(orphan)  # raises: its provenance sidecar is missing
+    if not data_files:
         raise ProvenanceError(f"{source_dir}: no release files found")
-    return sorted((verify_release(path) for path in files), key=lambda r: r.release_date)
+    releases = []
+    for data_file in data_files:
+        ensure_present(data_file, read_sidecar(data_file))
+        releases.append(verify_release(data_file))
+    return sorted(releases, key=lambda r: r.release_date)

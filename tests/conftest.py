@@ -216,3 +216,47 @@ def end_to_end(tmp_path_factory) -> EndToEnd:
 @pytest.fixture(scope="session")
 def published(end_to_end) -> Path:
     return end_to_end.published
+
+
+# --- publisher files fetched on demand (SIPRI's workbooks are not in git) ------------------------
+
+SHARED_ORIGINALS = paths.PROJECT_ROOT.parent / "shared" / "data" / "original"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fetched_release_files():
+    """Before any test: every file whose sidecar says ``redistribution: fetch`` is present in
+    data/raw, fetched through the pipeline's own path (``pipeline.acquire``) from the mirror.
+
+    The mirror is ``DEFENCE_MIRROR``, or the team's copies beside the checkout (the Makefile's
+    default) when it is unset; it is exported for the session so pipeline runs started by tests
+    use it too. Tests never fetch from the internet: with no mirror at all, ``DEFENCE_MIRROR``
+    points at a folder that does not exist, so a test needing a missing file fails naming the
+    setting. Under CI (``CI`` set) a file that cannot be fetched fails the session at once.
+    """
+    import warnings
+
+    from pipeline import acquire
+    from pipeline.provenance import ProvenanceError
+
+    previous = os.environ.get(acquire.MIRROR_ENV)
+    if acquire.mirror() is None:
+        default = SHARED_ORIGINALS if SHARED_ORIGINALS.is_dir() else None
+        os.environ[acquire.MIRROR_ENV] = str(
+            default or paths.PROJECT_ROOT / ".no-mirror-configured"
+        )
+    try:
+        acquire.ensure_all(paths.PROJECT_ROOT / "data" / "raw")
+    except ProvenanceError as exc:
+        message = (
+            f"{exc}\nTests never fetch from the internet: set {acquire.MIRROR_ENV}, or put the "
+            f"team's copies in {SHARED_ORIGINALS}."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        warnings.warn(message, stacklevel=1)
+    yield
+    if previous is None:
+        os.environ.pop(acquire.MIRROR_ENV, None)
+    else:
+        os.environ[acquire.MIRROR_ENV] = previous

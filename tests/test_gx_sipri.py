@@ -7,7 +7,11 @@ import pytest
 
 from pipeline import paths
 from pipeline.load import load_source
-from pipeline.quality.sipri_suite import WARTIME_ALLOWLIST, validate_sipri_frame
+from pipeline.quality.sipri_suite import (
+    NO_MILITARY_EXPENDITURE,
+    WARTIME_ALLOWLIST,
+    validate_sipri_frame,
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +30,9 @@ def test_both_real_editions_pass_with_wartime_figures(sipri):
     ukraine = sipri[
         (sipri.country_code == "UKR") & (sipri.measure == "share_gdp_pct") & (sipri.year == 2023)
     ]
-    assert sorted(ukraine.value.round(2)) == [36.53, 36.65]  # 2025 and 2024 editions
+    # 2026, 2025 and 2024 editions
+    assert sorted(ukraine.value.round(2)) == [36.03, 36.53, 36.65]
+    assert set(sipri.release_id) == {"sipri_2024-04-22", "sipri_2025-04-28", "sipri_2026-04-27"}
 
 
 def test_every_allowlisted_episode_is_needed(sipri):
@@ -61,3 +67,25 @@ def test_negative_money_fails(sipri):
     bad = sipri.copy()
     bad.loc[bad.measure == "spending_usd_m", "value"] *= -1
     assert "money_value" in _failed(validate_sipri_frame(bad))
+
+
+def test_zero_shares_pass_only_for_countries_without_a_military(sipri):
+    """The 2026 edition prints 0 for Costa Rica, Iceland and Panama (no military); each entry of
+    the list is needed, and a 0 anywhere else still fails naming the cell."""
+    zeros = sipri[(sipri.measure == "share_gdp_pct") & (sipri.value == 0)]
+    assert set(zeros.release_id) == {"sipri_2026-04-27"}
+    assert set(zeros.country_code) == {e.country_code for e in NO_MILITARY_EXPENDITURE}
+    bad = sipri.copy()
+    poland = (bad.country_code == "POL") & (bad.measure == "share_gdp_pct") & (bad.year == 2024)
+    bad.loc[poland, "value"] = 0.0
+    outcome = validate_sipri_frame(bad)
+    assert _failed(outcome) == {"share_gdp_value"}
+    assert "Share of GDP!BZ146" in outcome.summary()
+
+
+def test_a_negative_share_for_a_country_without_a_military_still_fails(sipri):
+    bad = sipri.copy()
+    iceland = (bad.country_code == "ISL") & (bad.measure == "share_gdp_pct") & (bad.year == 2025)
+    assert iceland.sum() == 1
+    bad.loc[iceland, "value"] = -0.5
+    assert _failed(validate_sipri_frame(bad)) == {"share_gdp_value"}

@@ -29,19 +29,21 @@ from pipeline.sources.sipri_countries import (
 )
 from pipeline.sources.workbook import WorkbookLayoutError
 
-# The workbooks the pipeline loads (committed); the independent reference tables sit in the
-# team's shared folder beside the checkout (present on developer machines and in CI).
+# The workbooks the pipeline loads: not in git (SIPRI's terms), fetched into data/raw by their
+# sidecars before the tests run (tests/conftest.py, fetched_release_files); the independent
+# reference tables sit in the team's shared folder beside the checkout (developer machines, CI).
 RAW = paths.PROJECT_ROOT / "data" / "raw" / "sipri"
 SHARED = paths.PROJECT_ROOT.parent / "shared" / "data"
 FILES = {
     "2025": RAW / "2025-04-28" / "SIPRI-Milex-data-1949-2024_2.xlsx",
     "2024": RAW / "2024-04-22" / "SIPRI-Milex-data-1949-2023.xlsx",
+    "2026": RAW / "2026-04-27" / "SIPRI-Milex-data-1949-2025_v1.2.xlsx",
 }
 REFERENCE = {
     "2025": SHARED / "sipri_milex_2025_release_long.csv",
     "2024": SHARED / "sipri_milex_2024_release_long.csv",
 }
-PRICE_BASE = {"2025": 2023, "2024": 2022}
+PRICE_BASE = {"2025": 2023, "2024": 2022, "2026": 2024}
 SKIPPED_IN_CRAFTED = (
     "Local currency financial years",
     "Local currency calendar years",
@@ -418,3 +420,99 @@ def test_not_a_workbook(tmp_path):
         parse_release(path, "bad")
     with pytest.raises(WorkbookLayoutError, match="not a readable .xlsx"):
         read_footnotes(path)
+
+
+# --- the 2026 edition (data 1949-2025, v1.2) -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sipri_2026(parsed):
+    return parsed["2026"].frame
+
+
+@pytest.mark.parametrize(
+    ("code", "year", "share"),
+    [
+        ("POL", 2024, 3.75),  # the April 2025 edition printed 4.15 (revised)
+        ("POL", 2025, 4.50),
+        ("RUS", 2024, 6.87),
+        ("RUS", 2025, 7.50),
+        ("UKR", 2024, 33.96),
+        ("UKR", 2025, 39.56),
+        ("USA", 2025, 3.12),
+        ("DEU", 2025, 2.27),
+    ],
+)
+def test_2026_edition_shares_of_gdp_as_quoted_in_sources_md(sipri_2026, code, year, share):
+    row = _value(sipri_2026, code, year)
+    assert round(row.value, 2) == share  # stored as a fraction; the parser multiplies by 100
+    assert row.sheet == "Share of GDP" and row.unit == "percent of GDP"
+    assert row.release_id == "sipri_2026"
+
+
+def test_2026_edition_revises_poland_2024(parsed, sipri_2026):
+    assert round(_value(parsed["2025"].frame, "POL", 2024).value, 2) == 4.15
+    assert round(_value(sipri_2026, "POL", 2024).value, 2) == 3.75
+
+
+def test_2026_edition_constant_prices_are_2024_dollars(parsed, sipri_2026):
+    constant = sipri_2026[sipri_2026.measure == "spending_usd_const_m"]
+    assert set(constant.sheet) == {"Constant (2024) US$"}  # found by pattern, not by name
+    assert (constant.price_base_year == 2024).all()
+    others = sipri_2026[sipri_2026.measure != "spending_usd_const_m"]
+    assert others.price_base_year.isna().all()
+    assert parsed["2026"].stats["sheets_parsed"] == [
+        "Constant (2024) US$",
+        "Current US$",
+        "Share of GDP",
+        "Per capita",
+        "Share of Govt. spending",
+    ]
+    assert sipri_2026.year.max() == 2025 and sipri_2026.country_name.nunique() == 174
+
+
+def test_2026_edition_not_data_markers_yield_no_rows(parsed, sipri_2026):
+    """`. .` (new in v1.2) and the one-character ellipsis mean "data unavailable", like `...`."""
+    book = openpyxl.load_workbook(FILES["2026"], read_only=True, data_only=True)
+    try:
+        markers: dict[str, list[tuple[str, str]]] = {". .": [], "\u2026": []}
+        for title in ("Constant (2024) US$", "Per capita", "Share of Govt. spending"):
+            for row in book[title].iter_rows(min_row=7):
+                for cell in row[2:]:
+                    if cell.value in markers:
+                        markers[cell.value].append((title, cell.coordinate))
+    finally:
+        book.close()
+    assert markers[". ."] == [("Share of Govt. spending", c) for c in ("W44", "Z44", "AA44")]
+    assert len(markers["\u2026"]) == 85
+    cells = set(zip(sipri_2026.sheet, sipri_2026.cell, strict=True))
+    assert not cells & set(markers[". ."] + markers["\u2026"])
+    mauritania = sipri_2026[
+        (sipri_2026.country_name == "Mauritania")
+        & (sipri_2026.measure == "share_govt_spending_pct")
+    ]
+    assert {2007, 2010, 2011} & set(mauritania.year) == set()  # the three `. .` cells
+    assert {2006, 2008, 2009, 2012} <= set(mauritania.year)
+    stats = parsed["2026"].stats
+    assert stats["cells_unavailable"] == 8870 and stats["cells_not_independent"] == 8192
+    assert stats["notes_unavailable"] == 14  # "..." typed in Notes cells: no notes
+    assert stats["heading_rows_with_markers"] == 3  # East Asia in Current US$ holds "..."
+
+
+def test_2026_edition_rows_regions_and_flags(sipri_2026):
+    assert sipri_2026.measure.value_counts().to_dict() == {
+        "share_gdp_pct": 8541,
+        "spending_usd_m": 8761,
+        "spending_usd_const_m": 8435,
+        "per_capita_usd": 5611,
+        "share_govt_spending_pct": 4972,
+    }
+    assert sipri_2026.duplicated(["country_name", "year", "measure"]).sum() == 0
+    east_asia = sipri_2026[sipri_2026.subregion == "East Asia"]
+    assert {"China", "Japan"} <= set(east_asia.country_name)
+    assert set(east_asia.region) == {"Asia & Oceania"}
+    russia = _value(sipri_2026, "RUS", 2025)
+    assert russia.is_sipri_estimate and not russia.is_highly_uncertain
+    # 21 figures in the theme's text colour (Excel's default black) are ordinary figures.
+    dominican = _value(sipri_2026, "DOM", 2019, "per_capita_usd")  # Per capita!AH67
+    assert not dominican.is_sipri_estimate and not dominican.is_highly_uncertain

@@ -2,7 +2,9 @@
 
 Shares of GDP above 20% are implausible for a country at peace. SIPRI's history has a handful of
 wartime or collapsed-GDP episodes above it; they pass only through :data:`WARTIME_ALLOWLIST`,
-each with its period, a cap and the reason, so a unit slip (a share x100) still fails.
+each with its period, a cap and the reason, so a unit slip (a share x100) still fails. A share of
+exactly 0 passes only for the countries SIPRI says have no military
+(:data:`NO_MILITARY_EXPENDITURE`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class Episode:
     reason: str
 
 
-# Every SIPRI share of GDP above 20% in the 2024 and 2025 editions (measured), and nothing else.
+# Every SIPRI share of GDP above 20% in the 2024, 2025 and 2026 editions (measured), and nothing
+# else. The 2026 edition needs no new episode: Ukraine 2025 (39.56%) is under its cap.
 WARTIME_ALLOWLIST = (
     Episode("UKR", 2022, 2030, 45, "Russia's full-scale invasion (2022 on)"),
     Episode("KWT", 1990, 1992, 120, "Iraqi invasion and occupation; GDP collapsed"),
@@ -48,10 +51,46 @@ WARTIME_ALLOWLIST = (
 )
 
 
+@dataclass(frozen=True)
+class NoMilitary:
+    country_code: str
+    first_year: int
+    evidence: str
+
+
+# Countries SIPRI records as having no military expenditure. From the 2026 edition SIPRI prints
+# their share of GDP as 0 (Costa Rica and Iceland 1949 on, Panama 2000 on; earlier editions printed
+# "..."). For them, and only them, an exact 0 passes the "share > 0" rule; any other value is
+# checked as usual. Evidence: the footnotes of the 2026 edition, quoted.
+NO_MILITARY_EXPENDITURE = (
+    NoMilitary("CRI", 1949, "37: Costa Rica has no armed forces and thus no military spending."),
+    NoMilitary(
+        "ISL",
+        1949,
+        "86: Iceland does not have a standing army/military and thus has no military expenditure.",
+    ),
+    NoMilitary(
+        "PAN",
+        1990,
+        "43: The Panamanian defence forces were disbanded in 1990 ... Panama is marked as one of "
+        "the three countries (the other two being Costa Rica and Iceland) ... as having no "
+        "military expenditure.",
+    ),
+)
+
+
 def validation_view(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame plus rule columns: shares off the allowlist, and allowlisted excess over cap."""
+    """The frame plus rule columns: shares off the allowlists, and allowlisted excess over cap."""
     view = frame.copy()
     is_share = view["measure"] == "share_gdp_pct"
+    no_military = pd.Series(False, index=view.index)
+    for entry in NO_MILITARY_EXPENDITURE:
+        no_military |= (
+            is_share
+            & (view["country_code"] == entry.country_code)
+            & (view["year"] >= entry.first_year)
+            & (view["value"] == 0)
+        )
     cap = pd.Series(float("nan"), index=view.index)
     for episode in WARTIME_ALLOWLIST:
         hit = (
@@ -61,7 +100,7 @@ def validation_view(frame: pd.DataFrame) -> pd.DataFrame:
         )
         cap[hit] = episode.cap_pct
     allowlisted = cap.notna()
-    view["share_gdp_value"] = view["value"].where(is_share & ~allowlisted)
+    view["share_gdp_value"] = view["value"].where(is_share & ~allowlisted & ~no_military)
     view["allowlisted_share_over_cap"] = (view["value"] - cap).where(allowlisted)
     view["money_value"] = view["value"].where(view["measure"].str.contains("usd"))
     view["share_govt_value"] = view["value"].where(view["measure"] == "share_govt_spending_pct")

@@ -11,24 +11,29 @@ One row per (country, year, measure) cell that holds a number, from five sheets:
 
 - All five sheets and ``Footnotes`` are required; a missing one is an error naming the file and
   the title expected.
-  ``price_base_year`` (constant measure only) comes from the sheet title ``Constant (2023) US$``.
+  ``price_base_year`` (constant measure only) comes from the sheet title ``Constant (2023) US$``
+  (``Constant (2024) US$`` in the 2026 edition): the sheet is found by that pattern, not by name.
 - Sheets are found by title and the header row by content (a row with ``Country``, ``Notes`` and
   year cells), so an edition with more years or moved columns parses. A header cell that is not
   ``Country``, ``Notes``, ``Reporting year``, a year or blank is an error.
 - Shares are stored as fractions formatted ``0.00%``; they are multiplied by 100.
 - Countries sit under region headings (``Africa``, ... ``Middle East``, see ``REGIONS``) and
   subregion headings (``North Africa``): rows with a label that is not a known country and no
-  figures or notes. The Middle East has no subregion (``None``).
+  figures or notes (a heading listed in ``SUBREGIONS`` may hold ``...`` markers, as East Asia's
+  does in the 2026 edition's Current US$ sheet). The Middle East has no subregion (``None``).
 - ``is_sipri_estimate`` / ``is_highly_uncertain`` come from the font colour of the cell, per the
   sheet legend "Figures in blue are SIPRI estimates. Figures in red indicate highly uncertain
   data." SIPRI's files use the indexed colours 12 (``0000FF``) and 10 (``FF0000``); colours are
   resolved to RGB through the workbook's palette, and any other colour on a number is an error.
-  Black (indexed 8) and no colour mean an ordinary figure.
-- ``...`` / ``. .`` / ``..`` (data unavailable), ``xxx`` (country not independent) and blank cells
-  are not data: no row is made, but they are counted in ``stats``. Any other text in a numeric cell
-  is an error naming file, sheet and cell; so is a country name not known to
+  Black (indexed 8), the theme's text colour (theme 1, untinted) and no colour mean an ordinary
+  figure.
+- ``...`` / ``. .`` / ``..`` / ``…`` (data unavailable), ``xxx`` (country not independent) and
+  blank cells are not data: no row is made, but they are counted in ``stats``. Any other text in a
+  numeric cell is an error naming file, sheet and cell; so is a country name not known to
   :mod:`pipeline.sources.sipri_countries`, and a footnote symbol the Footnotes sheet does not
   define.
+- A data-unavailable marker in the Notes column (14 rows of the 2026 edition, on its Constant
+  and Share of GDP sheets) means no notes; it is counted as ``notes_unavailable``.
 - ``notes`` holds the row's footnote symbols as printed (``"§‖1"``); :func:`read_footnotes` gives
   their meanings. ``reporting_year_basis`` is the ``Reporting year`` column of the government
   spending sheet, as printed (blank in the 2024 and 2025 editions).
@@ -90,12 +95,34 @@ COLUMNS = [
 
 # SIPRI's five regions; any other heading row is a subregion of the region above it.
 REGIONS = ("Africa", "Americas", "Asia & Oceania", "Europe", "Middle East")
+# Subregion headings as printed (2024-2026 editions). A heading row normally holds nothing but its
+# label; one listed here may also hold "not data" markers (never a number or a note).
+SUBREGIONS = frozenset(
+    {
+        "North Africa",
+        "sub-Saharan Africa",
+        "Central America and the Caribbean",
+        "North America",
+        "South America",
+        "Central Asia",
+        "East Asia",
+        "Oceania",
+        "South Asia",
+        "South East Asia",
+        "Central Europe",
+        "Eastern Europe",
+        "Western Europe",
+    }
+)
 
-UNAVAILABLE = frozenset({"...", ". .", "..", ". . ."})  # "data unavailable"
+# "data unavailable": the legend prints "..." (2024, 2025 editions) or ". ." (2026 edition v1.2,
+# which also types 85 cells as the one-character ellipsis U+2026 on two of its sheets).
+UNAVAILABLE = frozenset({"...", ". .", "..", ". . .", "\u2026"})
 NOT_INDEPENDENT = frozenset({"xxx"})  # "country did not exist or was not independent"
 
 _CELL_COUNTS = ("cells_value", "cells_unavailable", "cells_not_independent", "cells_blank")
 _BLUE, _RED, _BLACK = "0000FF", "FF0000", "000000"
+_THEME_TEXT_1 = 1  # theme colour "Text 1" (dk1, the system window text colour: black)
 _HEADER_SEARCH_ROWS = 30
 _FOOTNOTES_TITLE = re.compile(r"^\s*foot\s*notes\s*$", re.IGNORECASE)
 _NOTE_TOKEN = re.compile(r"\d+|\S")
@@ -308,6 +335,9 @@ def _parse_sheet(sheet, spec, base_year, path, release_id, book, footnotes, reco
         row = rows[r]
         label = _text(_value(row, header.country_col))
         notes = _notes(_value(row, header.notes_col))
+        if notes in UNAVAILABLE:  # 2026 edition: "..." in 14 Notes cells (two sheets): none
+            stats["notes_unavailable"] += 1
+            notes = None
         year_values = [(c, y, _value(row, c)) for c, y in header.years]
         for c in header.blank_cols:
             if _text(_value(row, c)) is not None:
@@ -324,7 +354,10 @@ def _parse_sheet(sheet, spec, base_year, path, release_id, book, footnotes, reco
                 )
             stats["blank_rows"] += 1
             continue
-        if not has_values and notes is None and not is_sipri_country(label):
+        marked_heading = label in SUBREGIONS and _markers_only(v for _, _, v in year_values)
+        if notes is None and not is_sipri_country(label) and (not has_values or marked_heading):
+            if has_values:  # 2026 edition: East Asia's heading row in Current US$ holds "..."
+                stats["heading_rows_with_markers"] += 1
             if label in REGIONS:
                 region, subregion = label, None
             elif region is None:
@@ -480,6 +513,13 @@ def _notes(value) -> str | None:
     return _text(value)
 
 
+def _markers_only(values) -> bool:
+    """True when every cell is blank or a 'not data' marker (``...``, ``xxx``)."""
+    return all(
+        (text := _text(v)) is None or text in UNAVAILABLE or text in NOT_INDEPENDENT for v in values
+    )
+
+
 def _check_notes(notes: str | None, footnotes: dict[str, str], where: str) -> None:
     if notes is None:
         return
@@ -521,6 +561,8 @@ def _flags(cell, palette: list[str], where: str) -> tuple[bool, bool]:
     color = cell.font.color if cell.font is not None else None
     if color is None or color.type == "auto":
         return False, False
+    if color.type == "theme" and color.theme == _THEME_TEXT_1 and not color.tint:
+        return False, False  # 2026 edition, 21 figures: Excel's default text colour (black)
     if color.type == "indexed":
         index = color.indexed
         if index in (64, 65):  # system foreground / background: the default text colour

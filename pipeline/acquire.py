@@ -1,0 +1,200 @@
+"""Fetch on first use the publisher files whose terms keep them out of git.
+
+SIPRI allows reproducing at most 10% of its database, so its workbooks are not committed: only
+their sidecars are (URL, sha256, size, the terms, the citation, and ``redistribution: fetch``).
+:func:`ensure_present` puts such a file into ``data/raw/<source>/<date>/`` when it is missing:
+
+- from a mirror when ``DEFENCE_MIRROR`` is set: a folder (absolute, or relative to the repo root)
+  or an ``http(s)://`` base URL, holding the file under its own name; only the mirror is tried;
+- otherwise from the publisher URL recorded in the sidecar.
+
+Bytes go to a hidden temporary file in the release folder (hidden names are not releases), are
+checked against the sidecar's size and sha256, and only then renamed into place with
+``os.replace``; any failure removes the temporary file, so a partial file never exists under the
+real name. A file that cannot be fetched raises :class:`ProvenanceError` naming the file, every
+location tried with its error, and the setting to change. Settings are read when used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import yaml
+
+from pipeline import paths
+from pipeline.provenance import SIDECAR_SUFFIX, ProvenanceError, read_sidecar
+
+MIRROR_ENV = "DEFENCE_MIRROR"
+FETCH = "fetch"  # the sidecar's ``redistribution`` value for files kept out of git
+MAX_FETCH_BYTES = 25 * 1024 * 1024  # the parsers' own size cap; more is not a release
+TIMEOUT_S = 60.0
+_BLOCK = 1 << 16
+_USER_AGENT = "defence-warehouse (provenance-checked fetch; python urllib)"
+
+
+class FetchError(RuntimeError):
+    """One location did not yield the file the sidecar describes."""
+
+
+def is_fetched(meta: dict) -> bool:
+    """True when the sidecar says the file is fetched on demand, not committed."""
+    return str(meta.get("redistribution", "")).strip().lower() == FETCH
+
+
+def sidecar_marks_fetched(sidecar: Path) -> bool:
+    """:func:`is_fetched` read straight from a sidecar file; False when it cannot be read (the
+    load reports a broken sidecar by name)."""
+    try:
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(meta, dict) and is_fetched(meta)
+
+
+def mirror() -> str | None:
+    """The ``DEFENCE_MIRROR`` setting, or None when unset or blank."""
+    value = os.environ.get(MIRROR_ENV, "").strip()
+    return value or None
+
+
+def locations(name: str, meta: dict) -> list[str]:
+    """Where to look for the file called ``name``: the mirror's copy if set, else the publisher."""
+    base = mirror()
+    if base is None:
+        return [str(meta["url"])]
+    if urlparse(base).scheme in ("http", "https"):
+        return [f"{base.rstrip('/')}/{quote(name)}"]
+    folder = Path(base).expanduser()
+    if not folder.is_absolute():
+        folder = paths.PROJECT_ROOT / folder
+    return [str(folder / name)]
+
+
+def ensure_present(
+    data_file: Path, meta: dict, timeout_s: float = TIMEOUT_S, max_bytes: int | None = None
+) -> Path:
+    """Return ``data_file``, fetching it first when it is missing and its sidecar allows that.
+
+    Verification of a file already present is left to :func:`pipeline.provenance.verify_release`.
+    """
+    if data_file.exists():
+        return data_file
+    if not is_fetched(meta):
+        raise ProvenanceError(
+            f"{data_file}: file missing; its sidecar does not say 'redistribution: {FETCH}', so "
+            "the file belongs in git (restore it, or mark the sidecar if the publisher's terms "
+            "forbid committing it)"
+        )
+    cap = MAX_FETCH_BYTES if max_bytes is None else max_bytes
+    tried = []
+    for location in locations(data_file.name, meta):
+        try:
+            _fetch_verified(location, data_file, meta, timeout_s, cap)
+            return data_file
+        except FetchError as exc:
+            tried.append(f"  - {location}: {exc}")
+    setting = mirror()
+    advice = (
+        f"Set {MIRROR_ENV} (now {setting!r}) to a folder or http(s) base URL holding "
+        f"{data_file.name}, or unset it to fetch from the publisher URL in the sidecar."
+        if setting
+        else f"{MIRROR_ENV} is unset, so the publisher URL was tried: set {MIRROR_ENV} to a "
+        f"folder or http(s) base URL holding {data_file.name}."
+    )
+    raise ProvenanceError(
+        f"{data_file}: file missing and could not be fetched (sidecar: redistribution: {FETCH}, "
+        f"sha256 {meta['sha256']}, {meta['bytes']} bytes). Tried:\n"
+        + "\n".join(tried)
+        + "\n"
+        + advice
+    )
+
+
+def _fetch_verified(location: str, target: Path, meta: dict, timeout_s: float, cap: int) -> None:
+    expected_bytes, expected_sha = int(meta["bytes"]), str(meta["sha256"]).lower()
+    if expected_bytes > cap:
+        raise FetchError(f"the sidecar's size {expected_bytes} bytes is over the {cap}-byte cap")
+    limit = expected_bytes  # more bytes than the sidecar records cannot be the file
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed and renamed or removed below
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+    )
+    temp = Path(handle.name)
+    try:
+        with handle:
+            digest, size, head = _copy(location, handle, limit, timeout_s)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if size != expected_bytes or digest != expected_sha:
+            hint = " (an HTML page, not the file)" if head.lstrip()[:1] == b"<" else ""
+            raise FetchError(
+                f"got {size} bytes with sha256 {digest}{hint}; the sidecar records "
+                f"{expected_bytes} bytes with sha256 {expected_sha}"
+            )
+        temp.chmod(0o644)  # a temporary file is created private; the release file is not
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _copy(location: str, out, limit: int, timeout_s: float) -> tuple[str, int, bytes]:
+    """Stream ``location`` into ``out``; (sha256, size, first bytes). Refuses past ``limit``."""
+    if urlparse(location).scheme in ("http", "https"):
+        request = urllib.request.Request(location, headers={"User-Agent": _USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
+                announced = response.headers.get("Content-Length")
+                if announced is not None and announced.isdigit() and int(announced) > limit:
+                    raise FetchError(f"server announces {announced} bytes, over {limit}")
+                digest, size, head = _stream(response, out, limit)
+        except urllib.error.HTTPError as exc:
+            raise FetchError(f"HTTP {exc.code} {exc.reason}") from None
+        except http.client.IncompleteRead:
+            raise FetchError("truncated response: the connection closed early") from None
+        except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts, resets
+            raise FetchError(f"request failed ({exc})") from None
+        if announced is not None and announced.isdigit() and size != int(announced):
+            raise FetchError(f"truncated response: {size} of the announced {announced} bytes")
+        return digest, size, head
+    if urlparse(location).scheme:
+        raise FetchError("only http(s) URLs and folders are fetched from")
+    try:
+        with open(location, "rb") as source:
+            return _stream(source, out, limit)
+    except OSError as exc:
+        raise FetchError(f"cannot read ({exc.strerror or exc})") from None
+
+
+def _stream(source, out, limit: int) -> tuple[str, int, bytes]:
+    digest, size, head = hashlib.sha256(), 0, b""
+    while block := source.read(_BLOCK):
+        size += len(block)
+        if size > limit:
+            raise FetchError(f"more than {limit} bytes; refused")
+        if not head:
+            head = block[:64]
+        digest.update(block)
+        out.write(block)
+    return digest.hexdigest(), size, head
+
+
+def ensure_all(raw: Path | None = None) -> list[Path]:
+    """Fetch every missing fetch-on-demand file under ``raw`` (default: data/raw); returns them.
+
+    Hidden folders (downloads in progress) are skipped. Used by the tests' session set-up.
+    """
+    root = paths.raw_dir() if raw is None else raw
+    fetched = []
+    for sidecar in sorted(root.glob(f"*/*/*{SIDECAR_SUFFIX}")):
+        if any(part.startswith(".") for part in sidecar.relative_to(root).parts):
+            continue
+        data_file = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
+        if not data_file.exists() and sidecar_marks_fetched(sidecar):
+            fetched.append(ensure_present(data_file, read_sidecar(data_file)))
+    return fetched

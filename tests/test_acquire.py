@@ -1,0 +1,271 @@
+"""Fetch on demand (pipeline.acquire): files kept out of git arrive whole and verified, or not at
+all, with an error naming what was tried. Every server here is on 127.0.0.1 (never the network)
+and every raw folder is temporary (``DEFENCE_RAW_DIR``), never the repo's data/raw."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import http.server
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline import acquire, fingerprint, paths
+from pipeline.defs.automation import release_fingerprint
+from pipeline.provenance import ProvenanceError, find_releases
+
+REAL_SIDECAR = (
+    paths.PROJECT_ROOT
+    / "data"
+    / "raw"
+    / "sipri"
+    / "2026-04-27"
+    / "SIPRI-Milex-data-1949-2025_v1.2.xlsx.meta.yml"
+)
+NAME = "publisher-file.xlsx"
+PAYLOAD = bytes(range(256)) * 200  # 51,200 bytes standing in for a workbook
+RELEASE = "2026-04-27"
+
+
+def _sidecar(payload: bytes = PAYLOAD, **overrides) -> dict:
+    meta = {
+        "source": "sipri",
+        "release_id": "sipri_test",
+        "format": "sipri_milex_xlsx",
+        "publisher": "A publisher",
+        "title": "A file its publisher does not let us commit",
+        "url": "http://127.0.0.1:9/never-used",
+        "release_date": dt.date.fromisoformat(RELEASE),
+        "price_base_year": 2024,
+        "licence": "quoted terms",
+        "redistribution": "fetch",
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "bytes": len(payload),
+    }
+    meta.update(overrides)
+    return meta
+
+
+@pytest.fixture
+def raw(tmp_path, monkeypatch) -> Path:
+    """A temporary data/raw holding one sidecar (the file itself absent), mirror unset."""
+    root = tmp_path / "raw"
+    monkeypatch.setenv("DEFENCE_RAW_DIR", str(root))
+    monkeypatch.delenv(acquire.MIRROR_ENV, raising=False)
+    write_sidecar(root, _sidecar())
+    return root
+
+
+def write_sidecar(root: Path, meta: dict, name: str = NAME) -> Path:
+    folder = root / "sipri" / RELEASE
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.meta.yml").write_text(yaml.safe_dump(meta, sort_keys=False))
+    return folder / name
+
+
+def release_folder(root: Path) -> list[str]:
+    """Every name in the release folder, hidden ones included (a temp file must not survive)."""
+    return sorted(p.name for p in (root / "sipri" / RELEASE).iterdir())
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Answers from ``server.routes``: path -> (status, headers, body); anything else is 404."""
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        status, headers, body = self.server.routes.get(self.path, (404, {}, b"not found"))
+        self.send_response(status)
+        headers = {"Content-Length": str(len(body)), **headers}
+        for key, value in headers.items():
+            if value is not None:
+                self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    """An HTTP server on 127.0.0.1 (ephemeral port) in a thread; set ``.routes`` per test."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.routes = {}
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- success -------------------------------------------------------------------------------------
+
+
+def test_fetch_from_a_local_folder_mirror(raw, tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / NAME).write_bytes(PAYLOAD)
+    monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
+    (release,) = find_releases(raw / "sipri")
+    assert release.path == raw / "sipri" / RELEASE / NAME
+    assert release.path.read_bytes() == PAYLOAD
+    assert release.path.stat().st_mode & 0o777 == 0o644
+    assert release_folder(raw) == [NAME, f"{NAME}.meta.yml"]
+    (mirror / NAME).unlink()
+    assert find_releases(raw / "sipri")[0].path.read_bytes() == PAYLOAD  # present: not refetched
+
+
+def test_a_relative_mirror_folder_is_taken_from_the_repo_root(monkeypatch):
+    monkeypatch.setenv(acquire.MIRROR_ENV, "../shared/data/original")
+    assert acquire.locations(NAME, {}) == [
+        str(paths.PROJECT_ROOT / "../shared/data/original" / NAME)
+    ]
+    monkeypatch.setenv(acquire.MIRROR_ENV, "  ")
+    assert acquire.locations(NAME, {"url": "https://example.org/f"}) == ["https://example.org/f"]
+
+
+def test_the_real_2026_workbook_from_a_base_url_mirror(tmp_path, monkeypatch, server):
+    """SIPRI's real sidecar, its workbook served by a local HTTP mirror under a base path."""
+    root = tmp_path / "raw"
+    monkeypatch.setenv("DEFENCE_RAW_DIR", str(root))
+    folder = root / "sipri" / RELEASE
+    folder.mkdir(parents=True)
+    shutil.copyfile(REAL_SIDECAR, folder / REAL_SIDECAR.name)
+    workbook = REAL_SIDECAR.with_name(REAL_SIDECAR.name.removesuffix(".meta.yml"))
+    server.routes[f"/mirror/{workbook.name}"] = (200, {}, workbook.read_bytes())
+    monkeypatch.setenv(acquire.MIRROR_ENV, f"{server.base}/mirror/")
+    (release,) = find_releases(root / "sipri")
+    assert release.release_id == "sipri_2026-04-27"
+    assert release.meta["redistribution"] == "fetch" and release.meta["price_base_year"] == 2024
+    assert release.path.stat().st_size == 922_552
+    assert sorted(p.name for p in folder.iterdir()) == [workbook.name, REAL_SIDECAR.name]
+
+
+def test_fingerprint_is_the_same_before_and_after_a_fetch(raw, tmp_path, monkeypatch):
+    """A fetched file is pinned by its sidecar's sha256: fetching it is not a change."""
+    monkeypatch.setattr(fingerprint, "CODE_GLOBS", ())  # the inputs only: code may be edited
+    before, sensor_before = fingerprint.current(), release_fingerprint()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / NAME).write_bytes(PAYLOAD)
+    monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
+    find_releases(raw / "sipri")
+    assert (raw / "sipri" / RELEASE / NAME).exists()
+    assert fingerprint.current() == before
+    assert release_fingerprint() == sensor_before
+    assert [p.name for p in fingerprint.raw_files()] == [f"{NAME}.meta.yml"]
+    write_sidecar(raw, _sidecar(title="an edited sidecar"))
+    assert fingerprint.current() != before  # the sidecar itself still counts
+
+
+# --- failures: nothing is left under the real name ------------------------------------------------
+
+
+def test_wrong_sha256_from_the_mirror_is_refused(raw, tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    tampered = bytearray(PAYLOAD)
+    tampered[100] ^= 0xFF
+    (mirror / NAME).write_bytes(bytes(tampered))
+    monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
+    with pytest.raises(ProvenanceError) as error:
+        find_releases(raw / "sipri")
+    message = str(error.value)
+    assert str(mirror / NAME) in message
+    assert f"sidecar records {len(PAYLOAD)} bytes with sha256 {_sidecar()['sha256']}" in message
+    assert release_folder(raw) == [f"{NAME}.meta.yml"]
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_http_errors_name_the_url(raw, monkeypatch, server, status):
+    if status == 500:
+        server.routes[f"/{NAME}"] = (500, {}, b"boom")
+    monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
+    with pytest.raises(ProvenanceError) as error:
+        find_releases(raw / "sipri")
+    assert f"{server.base}/{NAME}: HTTP {status}" in str(error.value)
+    assert acquire.MIRROR_ENV in str(error.value)
+    assert release_folder(raw) == [f"{NAME}.meta.yml"]
+
+
+def test_an_html_page_instead_of_the_file_is_a_sha256_mismatch(raw, monkeypatch, server):
+    page = b"<!DOCTYPE html><html><body>Please accept our cookies</body></html>"
+    server.routes[f"/{NAME}"] = (200, {"Content-Type": "text/html"}, page)
+    monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
+    with pytest.raises(ProvenanceError, match=r"with sha256 [0-9a-f]{64} \(an HTML page"):
+        find_releases(raw / "sipri")
+    assert release_folder(raw) == [f"{NAME}.meta.yml"]
+
+
+def test_a_truncated_body_is_refused(raw, monkeypatch, server):
+    half = PAYLOAD[: len(PAYLOAD) // 2]
+    server.routes[f"/{NAME}"] = (200, {"Content-Length": str(len(PAYLOAD))}, half)
+    monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
+    with pytest.raises(ProvenanceError, match=r"truncated response"):
+        find_releases(raw / "sipri")
+    assert release_folder(raw) == [f"{NAME}.meta.yml"]
+
+
+@pytest.mark.parametrize(
+    ("announce", "cap", "message"),
+    [
+        (False, None, r"more than 51200 bytes; refused"),
+        (True, None, r"server announces 102400 bytes, over 51200"),
+        (True, 1024, r"the sidecar's size 51200 bytes is over the 1024-byte cap"),
+    ],
+)
+def test_a_body_over_the_size_cap_is_refused(raw, monkeypatch, server, announce, cap, message):
+    body = PAYLOAD * 2
+    headers = {} if announce else {"Content-Length": None}  # None: send no length, stream on
+    server.routes[f"/{NAME}"] = (200, headers, body)
+    monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
+    if cap is not None:
+        monkeypatch.setattr(acquire, "MAX_FETCH_BYTES", cap)
+    with pytest.raises(ProvenanceError, match=message):
+        find_releases(raw / "sipri")
+    assert release_folder(raw) == [f"{NAME}.meta.yml"]
+
+
+def test_unreachable_publisher_and_no_mirror_says_what_was_tried(tmp_path, monkeypatch):
+    root = tmp_path / "raw"
+    monkeypatch.setenv("DEFENCE_RAW_DIR", str(root))
+    monkeypatch.delenv(acquire.MIRROR_ENV, raising=False)
+    url = f"http://127.0.0.1:{_closed_port()}/{NAME}"
+    target = write_sidecar(root, _sidecar(url=url))
+    with pytest.raises(ProvenanceError) as error:
+        find_releases(root / "sipri")
+    message = str(error.value)
+    assert message.startswith(f"{target}: file missing and could not be fetched")
+    assert f"Tried:\n  - {url}: request failed (" in message and "refused" in message
+    assert message.endswith(
+        f"{acquire.MIRROR_ENV} is unset, so the publisher URL was tried: set "
+        f"{acquire.MIRROR_ENV} to a folder or http(s) base URL holding {NAME}."
+    )
+    assert release_folder(root) == [f"{NAME}.meta.yml"]
+
+
+def test_a_missing_committed_file_is_not_fetched(raw, monkeypatch):
+    write_sidecar(raw, _sidecar(redistribution=None))
+    monkeypatch.setenv(acquire.MIRROR_ENV, "/nonexistent")
+    with pytest.raises(ProvenanceError, match=r"file missing; its sidecar does not say"):
+        find_releases(raw / "sipri")
+
+
+def test_releases_are_found_by_sidecar_and_a_file_without_one_is_refused(raw, tmp_path):
+    hidden = raw / "sipri" / ".incoming-2027-01-01"
+    hidden.mkdir()
+    (hidden / f"{NAME}.meta.yml").write_text("not: [read")  # a download in progress: skipped
+    (raw / "sipri" / RELEASE / "stray.xlsx").write_bytes(b"no sidecar")
+    with pytest.raises(ProvenanceError, match=r"stray\.xlsx: provenance sidecar .* is missing"):
+        find_releases(raw / "sipri")
