@@ -130,3 +130,46 @@ def test_target_status_suite_fails_on_bad_frames(corrupt, expected):
     outcome = validate_target_status(corrupt(_target_status_frame()))
     assert not outcome.success
     assert expected in _failed(outcome), outcome.summary()
+
+
+@pytest.fixture(scope="module")
+def editions_2025_2026() -> pd.DataFrame:
+    """The August 2025 and July 2026 editions as the raw load sees them (derived copies)."""
+    from pipeline import paths
+    from pipeline.load import load_source
+
+    frame, _, _ = load_source(paths.PROJECT_ROOT / "data" / "raw" / "nato")
+    return frame[frame.release_id.isin(["nato_2025-08-28", "nato_2026-07-10"])].reset_index(
+        drop=True
+    )
+
+
+def test_coverage_per_edition_accepts_a_blank_estimate_only(editions_2025_2026):
+    """Germany's 2025 estimate is blank in the August 2025 edition: unknown, not missing. The same
+    blank in an actual year (2023) is a broken file: the coverage suite names the ally-year."""
+    outcome = validate_nato_frame(editions_2025_2026)
+    assert outcome.success, outcome.summary()
+    frame = editions_2025_2026.copy()
+    actual = (
+        (frame.release_id == "nato_2025-08-28")
+        & (frame.country_code == "DEU")
+        & (frame.year == 2023)
+        & (frame.measure == "defence_exp_share_gdp_pct")
+    )
+    assert actual.sum() == 1
+    frame.loc[actual, ["value", "cell_status"]] = [None, "blank"]
+    failed = validate_nato_frame(frame)
+    assert not failed.success
+    (failure,) = [f for f in failed.failures if f["kwargs"].get("column") == "missing_share"]
+    assert "DEU 2023 (nato_2025-08-28)" in str(failure)
+
+
+def test_coverage_fails_when_an_ally_is_dropped_from_an_edition(editions_2025_2026):
+    frame = editions_2025_2026[
+        ~(
+            (editions_2025_2026.release_id == "nato_2026-07-10")
+            & (editions_2025_2026.country_code == "SVN")
+        )
+    ]
+    failed = validate_nato_frame(frame)
+    assert ("expect_column_values_to_be_null", "missing_share") in _failed(failed)
