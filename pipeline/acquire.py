@@ -17,30 +17,21 @@ location tried with its error, and the setting to change. Settings are read when
 
 from __future__ import annotations
 
-import hashlib
-import http.client
 import os
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import yaml
 
 from pipeline import paths
+from pipeline.fetch import FetchError, copy_url, stream
 from pipeline.provenance import SIDECAR_SUFFIX, ProvenanceError, read_sidecar
 
 MIRROR_ENV = "DEFENCE_MIRROR"
 FETCH = "fetch"  # the sidecar's ``redistribution`` value for files kept out of git
 MAX_FETCH_BYTES = 25 * 1024 * 1024  # the parsers' own size cap; more is not a release
 TIMEOUT_S = 60.0
-_BLOCK = 1 << 16
-_USER_AGENT = "defence-warehouse (provenance-checked fetch; python urllib)"
-
-
-class FetchError(RuntimeError):
-    """One location did not yield the file the sidecar describes."""
 
 
 def is_fetched(meta: dict) -> bool:
@@ -144,44 +135,18 @@ def _fetch_verified(location: str, target: Path, meta: dict, timeout_s: float, c
 
 
 def _copy(location: str, out, limit: int, timeout_s: float) -> tuple[str, int, bytes]:
-    """Stream ``location`` into ``out``; (sha256, size, first bytes). Refuses past ``limit``."""
+    """Stream ``location`` into ``out``; (sha256, size, first bytes). Refuses past ``limit``.
+    HTTP goes through :func:`pipeline.fetch.copy_url`, shared with the download path."""
     if urlparse(location).scheme in ("http", "https"):
-        request = urllib.request.Request(location, headers={"User-Agent": _USER_AGENT})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout_s) as response:
-                announced = response.headers.get("Content-Length")
-                if announced is not None and announced.isdigit() and int(announced) > limit:
-                    raise FetchError(f"server announces {announced} bytes, over {limit}")
-                digest, size, head = _stream(response, out, limit)
-        except urllib.error.HTTPError as exc:
-            raise FetchError(f"HTTP {exc.code} {exc.reason}") from None
-        except http.client.IncompleteRead:
-            raise FetchError("truncated response: the connection closed early") from None
-        except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts, resets
-            raise FetchError(f"request failed ({exc})") from None
-        if announced is not None and announced.isdigit() and size != int(announced):
-            raise FetchError(f"truncated response: {size} of the announced {announced} bytes")
-        return digest, size, head
+        copied = copy_url(location, out, limit, timeout_s)
+        return copied.sha256, copied.size, copied.head
     if urlparse(location).scheme:
         raise FetchError("only http(s) URLs and folders are fetched from")
     try:
         with open(location, "rb") as source:
-            return _stream(source, out, limit)
+            return stream(source, out, limit)
     except OSError as exc:
         raise FetchError(f"cannot read ({exc.strerror or exc})") from None
-
-
-def _stream(source, out, limit: int) -> tuple[str, int, bytes]:
-    digest, size, head = hashlib.sha256(), 0, b""
-    while block := source.read(_BLOCK):
-        size += len(block)
-        if size > limit:
-            raise FetchError(f"more than {limit} bytes; refused")
-        if not head:
-            head = block[:64]
-        digest.update(block)
-        out.write(block)
-    return digest.hexdigest(), size, head
 
 
 def ensure_all(raw: Path | None = None) -> list[Path]:

@@ -121,7 +121,8 @@ def test_a_value_printed_2_00_meets_2pct_and_a_blank_estimate_is_unknown(publish
         "from marts.agg_alliance_year where release_id = 'nato_2025-08-28' and year = 2025 "
         "order by 1",
     )
-    assert counts == [("NATO Europe and Canada", 29, 29, 31), ("NATO Total", 30, 30, 32)]
+    # member_allies counts the allies the edition prints: the copy has no Iceland row.
+    assert counts == [("NATO Europe and Canada", 29, 29, 30), ("NATO Total", 30, 30, 31)]
 
 
 def test_the_core_defence_edition_puts_three_allies_below_2pct_for_2025(published):
@@ -301,8 +302,8 @@ def test_sipri_and_nato_side_by_side_with_wartime_figures_loaded(published):
         "select round(nato_share_gdp_pct, 2), round(sipri_share_gdp_pct, 2) "
         "from marts.fct_nato_vs_sipri where country_code = 'POL' and year = 2024",
     )
-    assert poland[1] == 3.75  # SIPRI's 2026 edition (the latest) revised Poland 2024 from 4.15
-    assert poland == (4.12, 3.75)
+    # NATO's July 2026 edition and SIPRI's 2026 edition (which revised it from 4.15) agree.
+    assert poland == (3.75, 3.75)
     ukraine = dict(
         query(
             published,
@@ -382,9 +383,7 @@ def test_what_changed_in_the_core_defence_edition(end_to_end):
         check=True,
     )
     assert "**The price base changed between these releases**" in older.stdout
-    with dg.DagsterInstance.from_ref(
-        dg.InstanceRef.from_dir(str(end_to_end.dagster_home))
-    ) as instance:
+    with dg.DagsterInstance.from_config(str(end_to_end.dagster_home)) as instance:
         records = instance.fetch_observations(
             dg.AssetKey(["sources", "nato_release_files"]), limit=1
         ).records

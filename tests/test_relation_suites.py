@@ -18,11 +18,18 @@ def build_db(published):
     return published.parent / "build.duckdb"
 
 
+# The caveats the real data raises, each a warning by design: Luxembourg's 2025 core-defence
+# share in NATO's July 2026 edition (2.01%) against SIPRI's 2026 edition (0.85%).
+KNOWN_CAVEATS = {"marts.fct_nato_vs_sipri": [("difference_pp", 1)]}
+
+
 @pytest.mark.parametrize("relation", sorted(BY_NAME))
 def test_each_suite_passes_on_the_real_warehouse(build_db, relation):
     frame = read_table(build_db, *relation.split("."))
     outcome = BY_NAME[relation].validate(frame)
-    assert outcome.success, outcome.summary()
+    caveats = [(f["kwargs"].get("column"), f["unexpected_count"]) for f in outcome.failures]
+    assert caveats == KNOWN_CAVEATS.get(relation, []), outcome.summary()
+    assert outcome.success or not BY_NAME[relation].blocking
 
 
 def test_a_duplicated_mart_row_fails_the_grain(build_db):

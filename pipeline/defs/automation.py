@@ -1,14 +1,30 @@
-"""Runs without a person: a daily schedule, a sensor for new release files, a download job."""
+"""Runs without a person, and only when there is work: a daily schedule that checks the publishers
+for a new edition (when discovery is on) and loads it, a sensor for release files dropped into
+data/raw, and a download job.
 
+Both ticks launch a run only when the inputs' fingerprint (:func:`pipeline.fingerprint.current`)
+differs from the published warehouse's (:func:`pipeline.fingerprint.published`) and no run of the
+job is already queued or running; otherwise they skip and say why. The sensor also keeps a cursor
+of the release files it has seen, so editing code does not trigger it (the daily tick rebuilds).
+"""
+
+import hashlib
 import os
 
 import dagster as dg
 
-from pipeline import paths
+from pipeline import discovery, fingerprint, paths
+from pipeline.discovery.settings import DISCOVERY_ENV
 from pipeline.download import download_release
 from pipeline.fingerprint import raw_files
 
 DEFAULT_CRON = "0 6 * * *"  # daily at 06:00; DEFENCE_SCHEDULE_CRON overrides it
+ACTIVE = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 
 
 def release_fingerprint() -> str:
@@ -19,14 +35,72 @@ def release_fingerprint() -> str:
     return "\n".join(f"{p.relative_to(root)}:{p.stat().st_size}" for p in raw_files())
 
 
+def _active_run(context, job_name: str) -> str | None:
+    """The id of a run of ``job_name`` queued or in progress, if any (None without an instance)."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:  # a test's context built without an instance
+        return None
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=job_name, statuses=ACTIVE), limit=1)
+    return runs[0].run_id if runs else None
+
+
+def _work(context, job_name: str, trigger: str, seen: str):
+    """(run request or skip reason, settled): a run when the inputs differ from the published
+    warehouse's and no run is active. ``settled`` is False only when an active run defers the
+    decision (the sensor then looks again next tick)."""
+    current, published = fingerprint.current(), fingerprint.published()
+    if current == published:
+        reason = f"{seen}; the warehouse is up to date: the inputs' fingerprint {current[:12]} "
+        return dg.SkipReason(reason + "equals the published one"), True
+    active = _active_run(context, job_name)
+    if active is not None:
+        reason = f"{seen}; run {active} of {job_name} is queued or running already"
+        return dg.SkipReason(reason), False
+    was = published[:12] if published else "none (nothing published)"
+    context.log.info("inputs' fingerprint %s, published %s: requesting a run", current[:12], was)
+    request = dg.RunRequest(
+        run_key=f"{trigger}-{current[:16]}",
+        tags={"trigger": trigger, "defence/fingerprint": current[:16]},
+    )
+    return request, True
+
+
+def daily_tick(context: dg.ScheduleEvaluationContext, job_name: str):
+    """Check the publishers (when discovery is on), fetch what is new, load it, or skip."""
+    if discovery.enabled():
+        outcome = discovery.discover()  # a failure raises: the tick fails, naming URL and rule
+        seen = outcome.summary()
+        context.log.info("discovery: %s", seen)
+    else:
+        seen = f"discovery is off ({DISCOVERY_ENV}=on checks the publishers)"
+    return _work(context, job_name, "daily_refresh", seen)[0]
+
+
+def sensor_tick(context: dg.SensorEvaluationContext, job_name: str):
+    """Load when release files appear in (or leave) data/raw and the warehouse lacks them."""
+    files = hashlib.sha256(release_fingerprint().encode()).hexdigest()
+    if files == context.cursor:
+        return dg.SkipReason("no new or changed release files in data/raw since the last tick")
+    seen = "first look at data/raw" if context.cursor is None else "release files changed"
+    result, settled = _work(context, job_name, "new_release_files", seen)
+    if settled:
+        context.update_cursor(files)
+    return result
+
+
 def build_automation(job_name: str):
-    schedule = dg.ScheduleDefinition(
+    @dg.schedule(
         name="daily_refresh",
         job_name=job_name,
         cron_schedule=os.environ.get("DEFENCE_SCHEDULE_CRON", DEFAULT_CRON),
-        description="Refresh the warehouse on a schedule (DEFENCE_SCHEDULE_CRON, default daily).",
+        description="Daily: check the publishers for a new edition (DEFENCE_DISCOVERY=on), fetch "
+        "it, and refresh the warehouse when its inputs changed; else skip, saying why "
+        "(DEFENCE_SCHEDULE_CRON, default daily at 06:00).",
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
+    def daily_refresh(context: dg.ScheduleEvaluationContext):
+        return daily_tick(context, job_name)
 
     @dg.sensor(
         job_name=job_name,
@@ -34,15 +108,11 @@ def build_automation(job_name: str):
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
     def new_release_files(context: dg.SensorEvaluationContext):
-        """Run the load when a release folder or file appears in (or leaves) data/raw."""
-        fingerprint = release_fingerprint()
-        if fingerprint == context.cursor:
-            return dg.SkipReason("no new or changed release files in data/raw")
-        context.update_cursor(fingerprint)
-        key = str(abs(hash(fingerprint)))
-        return dg.RunRequest(run_key=key, tags={"trigger": "new_release_files"})
+        """Run the load when a release folder or file appears in (or leaves) data/raw and the
+        published warehouse was not built from it."""
+        return sensor_tick(context, job_name)
 
-    return schedule, new_release_files
+    return daily_refresh, new_release_files
 
 
 class DownloadConfig(dg.Config):
