@@ -3,9 +3,11 @@
 - ``run``: run the whole job (verify, parse, validate, dbt build, validate, publish) in-process;
   exits non-zero when anything fails, leaving the published warehouse untouched.
 - ``ui``: the Dagster UI on 127.0.0.1 (``--host`` to change).
+- ``webserver``, ``daemon``: Dagster's two services for a server (docs/deploy.md).
 - ``sql``: one query on the published warehouse, opened read-only; ``shell``: the DuckDB CLI on it,
   read-only.
-- ``status``: where the warehouse is, latest release per source, row counts, the last run.
+- ``status``: where the warehouse is, latest release per source, row counts, the last run;
+  ``--check`` exits 1 when the last refresh failed or the warehouse is stale (monitoring).
 - ``export``: every mart to CSV and Parquet.
 - ``dictionary``: the data dictionary (docs/data_dictionary.md) from the dbt manifest.
 - ``changes``: what a NATO release changed (new years, 2%/3.5% crossings, largest revisions, the
@@ -20,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline import paths
+from pipeline import paths, service
 from pipeline.reports.changes_cli import changes_command, print_new_release, published_nato_releases
 
 
@@ -75,6 +77,7 @@ def _execute_job() -> bool:
     import dagster as dg
 
     from pipeline.definitions import REFRESH_JOB, defs
+    from pipeline.failures import describe
     from pipeline.progress import progress_logger, summary
 
     log_dir = paths.warehouse_dir() / "logs"
@@ -97,24 +100,17 @@ def _execute_job() -> bool:
         )
     for line in summary(result):
         print(line, file=sys.stderr)
+    step_failed = any(e.is_step_failure for e in result.all_events)
     for event in result.all_events:
         if event.is_step_failure:
-            error = _root_cause(event.step_failure_data.error)
-            print(f"step {event.step_key} failed: {error.message.strip()}", file=sys.stderr)
-        step_failed = any(e.is_step_failure for e in result.all_events)
+            error = describe(event.step_failure_data.error)
+            print(f"step {event.step_key} failed: {error}", file=sys.stderr)
         if event.is_run_failure and event.event_specific_data.error is not None and not step_failed:
-            print(f"run failed: {event.event_specific_data.error.message.strip()}", file=sys.stderr)
+            print(f"run failed: {describe(event.event_specific_data.error)}", file=sys.stderr)
         check = event.event_specific_data
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not check.passed:
             print(f"check {check.check_name} failed: {check.description}", file=sys.stderr)
     return result.success
-
-
-def _root_cause(error):
-    """The innermost error: Dagster wraps the parser's message in its own."""
-    while error.cause is not None:
-        error = error.cause
-    return error
 
 
 @contextlib.contextmanager
@@ -126,27 +122,6 @@ def _stderr_to(stream):
         yield
     finally:
         sys.stderr = original
-
-
-def ui(host: str, port: int) -> int:
-    """Serve the Dagster UI (``dagster dev``) for the project's definitions."""
-    import subprocess
-
-    from pipeline.instance import prepare_dagster_home
-
-    prepare_dagster_home()
-    dagster = paths.PROJECT_ROOT / ".venv" / "bin" / "dagster"
-    command = [
-        str(dagster) if dagster.exists() else "dagster",
-        "dev",
-        "-m",
-        "pipeline.definitions",
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
-    return subprocess.call(command, cwd=paths.PROJECT_ROOT)
 
 
 def sql(query: str) -> int:
@@ -184,11 +159,15 @@ def shell() -> int:
     return 0  # not reached
 
 
-def status_command(as_json: bool) -> int:
+def status_command(as_json: bool, check: bool = False, max_age_days: float | None = None) -> int:
     import json
 
     from pipeline.analyst import status
 
+    if check:
+        from pipeline.health import check_command
+
+        return check_command(max_age_days)
     try:
         report = status()
     except FileNotFoundError as exc:
@@ -265,11 +244,30 @@ def main(argv: list[str] | None = None) -> int:
     ui_cmd = commands.add_parser("ui", help="serve the Dagster UI")
     ui_cmd.add_argument("--host", default="127.0.0.1")
     ui_cmd.add_argument("--port", type=int, default=3000)
+    web_cmd = commands.add_parser(
+        "webserver", help="production: dagster-webserver (docs/deploy.md)"
+    )
+    web_cmd.add_argument("--host", default="127.0.0.1")
+    web_cmd.add_argument("--port", type=int, default=3000)
+    web_cmd.add_argument("--workspace", metavar="FILE", help="default: workspace.yaml")
+    daemon_cmd = commands.add_parser("daemon", help="production: dagster-daemon (docs/deploy.md)")
+    daemon_cmd.add_argument("--workspace", metavar="FILE", help="default: workspace.yaml")
     sql_cmd = commands.add_parser("sql", help="query the published warehouse (read-only)")
     sql_cmd.add_argument("query")
     commands.add_parser("shell", help="the DuckDB CLI on the published warehouse (read-only)")
     status_cmd = commands.add_parser("status", help="latest releases, row counts, last run")
     status_cmd.add_argument("--json", action="store_true")
+    status_cmd.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the last refresh failed or the warehouse is stale (for monitoring)",
+    )
+    status_cmd.add_argument(
+        "--max-age-days",
+        type=float,
+        metavar="DAYS",
+        help="with --check: oldest acceptable warehouse (default: DEFENCE_MAX_AGE_DAYS or 8)",
+    )
     export_cmd = commands.add_parser("export", help="every mart to CSV and Parquet")
     export_cmd.add_argument("--to", metavar="FOLDER", help="default: data/exports")
     dict_cmd = commands.add_parser("dictionary", help="write docs/data_dictionary.md")
@@ -279,10 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handlers = {
         "run": lambda: run(args.wait, args.force),
-        "ui": lambda: ui(args.host, args.port),
+        "ui": lambda: service.ui(args.host, args.port),
+        "webserver": lambda: service.webserver(args.host, args.port, args.workspace),
+        "daemon": lambda: service.daemon(args.workspace),
         "sql": lambda: sql(args.query),
         "shell": shell,
-        "status": lambda: status_command(args.json),
+        "status": lambda: status_command(args.json, args.check, args.max_age_days),
         "export": lambda: export_command(args.to),
         "dictionary": lambda: dictionary_command(args.check),
         "changes": lambda: changes_command(args.release),

@@ -6,6 +6,7 @@
 import dagster as dg
 
 from pipeline.defs import REFRESH_JOB
+from pipeline.defs.alerts import alert_on_run_failure
 from pipeline.defs.automation import build_automation, download_release_job
 from pipeline.defs.checks import GX_CHECKS
 from pipeline.defs.dbt_project import dbt_resource
@@ -30,6 +31,6 @@ defs = dg.Definitions(
     asset_checks=GX_CHECKS,
     jobs=[refresh_warehouse, download_release_job],
     schedules=[daily_refresh],
-    sensors=[new_release_files],
+    sensors=[new_release_files, alert_on_run_failure],
     resources={"dbt": dbt_resource(), "warehouse_lock": warehouse_lock},
 )

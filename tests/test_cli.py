@@ -30,7 +30,8 @@ def test_sql_opens_the_warehouse_read_only(warehouse, capsys):
 def test_status_reports_latest_releases_and_rows(warehouse, capsys):
     assert cli.main(["status", "--json"]) == 0
     out = capsys.readouterr().out
-    assert '"release_id": "nato_2024-06-17"' in out and '"fct_target_status": 352' in out
+    # The July 2026 edition: 31 allies with armed forces x 2014-2026 (it prints no Iceland row).
+    assert '"release_id": "nato_2026-07-10"' in out and '"fct_target_status": 403' in out
 
 
 @pytest.mark.e2e
@@ -38,7 +39,7 @@ def test_export_writes_every_mart_as_csv_and_parquet(warehouse, tmp_path):
     assert cli.main(["export", "--to", str(tmp_path)]) == 0
     assert len(list(tmp_path.glob("*.csv"))) == 11 and len(list(tmp_path.glob("*.parquet"))) == 11
     status = duckdb.read_parquet(str(tmp_path / "fct_target_status.parquet")).df()
-    assert len(status) == 352
+    assert len(status) == 403
     assert set(status.loc[status.year.eq(2014) & status.meets_2pct.eq(True), "country_code"]) == {
         "USA",
         "GRC",
@@ -52,7 +53,8 @@ def test_the_data_dictionary_is_up_to_date():
 
 def test_the_ui_binds_to_localhost_by_default(monkeypatch):
     calls = []
-    monkeypatch.setattr("subprocess.call", lambda command, cwd: calls.append(command) or 0)
+    monkeypatch.setattr("pipeline.service.supervise", lambda command: calls.append(command) or 0)
+    monkeypatch.setattr("pipeline.service.reap_orphaned_runs", lambda: [])
     assert cli.main(["ui"]) == 0
     assert calls[0][calls[0].index("--host") + 1] == "127.0.0.1"
 

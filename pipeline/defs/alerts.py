@@ -1,0 +1,79 @@
+"""Someone hears of a failed run: a run-failure sensor that posts to a webhook.
+
+A deployment runs unattended; a failed refresh must reach a person, not wait in the UI. When
+``DEFENCE_ALERT_WEBHOOK_URL`` is set, every failed run of this code location is posted there as a
+short JSON message: run id, job, the first error (the project's message first, its cause after,
+:mod:`pipeline.failures`), the time, and a one-line ``text`` that Slack, Mattermost and Teams-style
+incoming webhooks display as is. Unset, the sensor does nothing. The sensor runs in the Dagster
+daemon (``python -m pipeline daemon`` or ``ui``); a webhook that cannot be reached fails the
+sensor's tick, which the UI shows, and the next tick tries the same run again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from pipeline.failures import first_error
+
+WEBHOOK_ENV = "DEFENCE_ALERT_WEBHOOK_URL"
+TIMEOUT_S = 10
+
+
+def failure_message(context: dg.RunFailureSensorContext) -> dict:
+    """The JSON body posted for one failed run."""
+    run = context.dagster_run
+    events = [*context.get_step_failure_events(), context.failure_event]
+    error = first_error(events) or "run failed"
+    record = context.instance.get_run_record_by_id(run.run_id)
+    ended = record.end_time if record is not None and record.end_time else None
+    when = datetime.fromtimestamp(ended, UTC) if ended else datetime.now(UTC)
+    stamp = when.isoformat(timespec="seconds")
+    headline = f"Defence warehouse: {run.job_name} run {run.run_id} failed at {stamp}"
+    return {
+        "text": f"{headline}: {error.splitlines()[0]}",
+        "run_id": run.run_id,
+        "job": run.job_name,
+        "error": error,
+        "time": stamp,
+    }
+
+
+def post_json(url: str, body: dict) -> int:
+    """POST ``body`` as JSON to ``url``; returns the HTTP status (raises on an HTTP error)."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode("utf-8"),
+        headers={"Content-Type": "application/json", "User-Agent": "defence-warehouse-alerts"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310 (operator URL)
+        return response.status
+
+
+def send_alert(context: dg.RunFailureSensorContext):
+    """The sensor's body: post the failed run when a webhook URL is set, else skip."""
+    url = os.environ.get(WEBHOOK_ENV, "").strip()
+    if not url:
+        return dg.SkipReason(f"{WEBHOOK_ENV} is not set: no alert sent")
+    body = failure_message(context)
+    status = post_json(url, body)
+    context.log.info("posted failure of run %s to the webhook (HTTP %s)", body["run_id"], status)
+    return None
+
+
+def build_alert_sensor(minimum_interval_seconds: int = 30) -> dg.SensorDefinition:
+    """The run-failure sensor, running by default so an unattended deployment alerts at once."""
+    return dg.run_failure_sensor(
+        name="alert_on_run_failure",
+        minimum_interval_seconds=minimum_interval_seconds,
+        description=f"Post every failed run to the webhook in {WEBHOOK_ENV} (nothing when unset).",
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )(send_alert)
+
+
+alert_on_run_failure = build_alert_sensor()

@@ -1,0 +1,236 @@
+"""Failures say what went wrong, and someone hears of it.
+
+- The terminal names the project's error (file, rule) first and the library's cause after it.
+- The failure sensor posts a failed run to a webhook (an http.server on 127.0.0.1 here).
+- ``status --check`` exits 1 when the last refresh failed or the warehouse is stale.
+"""
+
+import http.server
+import json
+import os
+import shutil
+import threading
+import time
+import zipfile
+
+import dagster as dg
+import pytest
+from dagster._core.definitions.run_request import InstigatorType
+from dagster._core.remote_origin import (
+    RegisteredCodeLocationOrigin,
+    RemoteInstigatorOrigin,
+    RemoteRepositoryOrigin,
+)
+from dagster._core.scheduler.instigation import (
+    InstigatorState,
+    InstigatorStatus,
+    ScheduleInstigatorData,
+    TickData,
+    TickStatus,
+)
+from dagster._utils.error import SerializableErrorInfo
+
+from pipeline import cli, paths
+from pipeline.defs import REFRESH_JOB
+from pipeline.defs.alerts import WEBHOOK_ENV, alert_on_run_failure
+from pipeline.failures import describe
+from pipeline.sources.workbook import WorkbookLayoutError
+from tests.conftest import run_pipeline, stage_release
+
+BAD_ZIP = "zipfile.BadZipFile: File is not a zip file\n"
+LAYOUT = "pipeline.sources.workbook.WorkbookLayoutError: a.xlsx: not a readable .xlsx workbook\n"
+WRAPPER = 'dagster._core.errors.DagsterExecutionStepExecutionError: Error in op "raw":\n'
+
+
+def _error(message, cls_name, cause=None, context=None):
+    return SerializableErrorInfo(message, [], cls_name, cause=cause, context=context)
+
+
+def test_the_projects_error_comes_first_and_the_innermost_cause_after_it():
+    inner = _error(BAD_ZIP, "BadZipFile")
+    chain = _error(WRAPPER, "DagsterExecutionStepExecutionError", _error(LAYOUT, "X", inner))
+    assert describe(chain) == LAYOUT.strip() + "\n  caused by: " + BAD_ZIP.strip()
+    # `raise` inside `except` (no `from`) chains by context: the same rule applies.
+    by_context = _error(WRAPPER, "DagsterX", context=_error(LAYOUT, "X", context=inner))
+    assert describe(by_context) == describe(chain)
+    assert describe(_error(LAYOUT, "X")) == LAYOUT.strip()  # no cause: no "caused by"
+    assert describe(_error(WRAPPER, "DagsterX")) == WRAPPER.strip()  # only Dagster's: shown
+
+
+def test_a_file_that_is_not_a_zip_archive_fails_naming_the_file_first(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.raw_dir(), raw)
+    page = tmp_path / "saved.xlsx"
+    page.write_bytes(b"<html><body>502 Bad Gateway</body></html>")
+    target = stage_release(raw, page)
+    result = run_pipeline(tmp_path, tmp_path / "warehouse", raw)
+    assert result.returncode == 1, result.stderr[-3000:]
+    failure = result.stderr[result.stderr.index("step raw__nato__defence_expenditure failed:") :]
+    first, second = failure.splitlines()[:2]
+    assert first.endswith(
+        f"WorkbookLayoutError: {target}: not a readable .xlsx workbook (File is not a zip file)"
+    )
+    assert second == "  caused by: zipfile.BadZipFile: File is not a zip file"
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        self.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    _Hook.received = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/alerts", _Hook.received
+    server.shutdown()
+
+
+class Outcome(dg.Config):
+    fail: bool = False
+
+
+@dg.op
+def load_workbook(config: Outcome) -> None:
+    if config.fail:
+        try:
+            zipfile.ZipFile(__file__)
+        except zipfile.BadZipFile as exc:
+            raise WorkbookLayoutError("a.xlsx: not a readable .xlsx workbook") from exc
+
+
+@dg.job(name=REFRESH_JOB)
+def stand_in_refresh():
+    load_workbook()
+
+
+def _run(instance, fail: bool) -> dg.ExecuteInProcessResult:
+    config = {"ops": {"load_workbook": {"config": {"fail": fail}}}}
+    return stand_in_refresh.execute_in_process(
+        run_config=config, instance=instance, raise_on_error=False
+    )
+
+
+def _failure_context(instance, result) -> dg.RunFailureSensorContext:
+    event = next(e for e in result.all_events if e.is_run_failure)
+    return dg.build_run_status_sensor_context(
+        sensor_name=alert_on_run_failure.name,
+        dagster_event=event,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+    ).for_run_failure()
+
+
+def test_a_failed_run_is_posted_to_the_webhook(monkeypatch, webhook):
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = _run(instance, fail=True)
+        context = _failure_context(instance, result)
+        monkeypatch.delenv(WEBHOOK_ENV, raising=False)
+        assert isinstance(alert_on_run_failure(context), dg.SkipReason)  # no URL: nothing sent
+        assert webhook[1] == []
+        monkeypatch.setenv(WEBHOOK_ENV, webhook[0])
+        alert_on_run_failure(context)
+    (alert,) = webhook[1]
+    assert alert["run_id"] == result.run_id and alert["job"] == REFRESH_JOB
+    assert alert["error"] == (
+        "step load_workbook failed: " + LAYOUT.strip() + "\n  caused by: " + BAD_ZIP.strip()
+    )
+    assert alert["time"].endswith("+00:00")
+    assert alert["text"].startswith(f"Defence warehouse: {REFRESH_JOB} run {result.run_id} failed")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DEFENCE_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    (tmp_path / "home").mkdir()
+    shutil.copyfile(paths.DAGSTER_CONFIG_FILE, tmp_path / "home" / "dagster.yaml")
+    (tmp_path / "warehouse").mkdir()
+    return tmp_path
+
+
+def _check(capsys, *extra) -> tuple[int, str]:
+    code = cli.main(["status", "--check", *extra])
+    return code, capsys.readouterr().out
+
+
+def test_status_check_fails_on_a_failed_refresh_and_passes_after_a_good_one(home, capsys):
+    paths.published_db().write_bytes(b"published")
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        failed = _run(instance, fail=True)
+    code, out = _check(capsys)
+    assert code == 1
+    assert (
+        f"FAIL: the last run of {REFRESH_JOB} ({failed.run_id}) failed: step load_workbook" in out
+    )
+    assert "WorkbookLayoutError: a.xlsx: not a readable .xlsx workbook" in out
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        _run(instance, fail=False)
+    code, out = _check(capsys)
+    assert code == 0 and out.rstrip().endswith("OK"), out
+
+
+def test_status_check_fails_when_the_warehouse_is_stale(home, capsys, monkeypatch):
+    code, out = _check(capsys)
+    assert code == 1 and "FAIL: no published warehouse" in out
+    target = paths.published_db()
+    target.write_bytes(b"published")
+    ten_days_ago = time.time() - 10 * 86400
+    os.utime(target, (ten_days_ago, ten_days_ago))
+    code, out = _check(capsys)
+    assert code == 1 and "FAIL: stale:" in out and "10.0 days ago (limit 8)" in out
+    assert _check(capsys, "--max-age-days", "11")[0] == 0
+    monkeypatch.setenv("DEFENCE_MAX_AGE_DAYS", "12")
+    assert _check(capsys)[0] == 0
+    monkeypatch.delenv("DEFENCE_MAX_AGE_DAYS")
+    # The schedule's tick that found nothing new (it skips) vouches for the warehouse; a failed
+    # tick does not. Nor does a tick of another schedule.
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        _record_tick(instance, "daily_refresh", TickStatus.FAILURE)
+        _record_tick(instance, "another_schedule", TickStatus.SKIPPED)
+    assert _check(capsys)[0] == 1
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        _record_tick(instance, "daily_refresh", TickStatus.SKIPPED)
+    assert _check(capsys)[0] == 0
+
+
+def test_status_check_counts_a_successful_refresh_run_as_current(home, capsys):
+    target = paths.published_db()
+    target.write_bytes(b"published")
+    os.utime(target, (time.time() - 30 * 86400,) * 2)
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        _run(instance, fail=False)
+    assert _check(capsys)[0] == 0
+
+
+def _record_tick(instance, schedule: str, status: TickStatus) -> None:
+    """A tick of a schedule, as the daemon records it (the schedule's state first)."""
+    location = RegisteredCodeLocationOrigin("pipeline.definitions")
+    origin = RemoteInstigatorOrigin(RemoteRepositoryOrigin(location, "__repository__"), schedule)
+    state = InstigatorState(
+        origin,
+        InstigatorType.SCHEDULE,
+        InstigatorStatus.DECLARED_IN_CODE,
+        ScheduleInstigatorData("0 6 * * *", time.time()),
+    )
+    if instance.get_instigator_state(state.instigator_origin_id, state.selector_id) is None:
+        instance.add_instigator_state(state)
+    instance.create_tick(
+        TickData(
+            state.instigator_origin_id,
+            schedule,
+            InstigatorType.SCHEDULE,
+            status,
+            time.time() - 3600,
+            selector_id=state.selector_id,
+            error=_error("page layout changed", "X") if status == TickStatus.FAILURE else None,
+        )
+    )
