@@ -15,6 +15,7 @@ import yaml
 from pipeline import paths
 from pipeline.load import load_source
 from pipeline.provenance import find_releases, sha256_of
+from pipeline.sources.csv_rows import csv_number
 from pipeline.sources.nato_edition_csv import parse_long_csv, parse_wide_csv
 from pipeline.sources.workbook import WorkbookLayoutError
 from tests.conftest import table3_share
@@ -159,3 +160,15 @@ def test_a_sidecar_whose_definition_contradicts_the_file_stops_the_load(tmp_path
     monkeypatch.setattr(load, "parse", parse_reading_titles)
     with pytest.raises(ProvenanceError, match="sidecar records defence_definition 'core_defence'"):
         load.load_source(tmp_path / "nato")
+
+
+def test_one_csv_number_reader_for_every_csv_copy():
+    """Each CSV parser reads figures with ``csv_rows.csv_number``; only what counts as missing
+    differs (passport's ``NA``) and whether a copied ``#REF!`` keeps its status."""
+    assert csv_number(" 2.5 ", "f, line 2") == (2.5, "value")
+    assert csv_number("", "f, line 2") == (None, "blank")
+    assert csv_number("NA", "f, line 2", missing=("", "NA")) == (None, "blank")
+    assert csv_number("#REF!", "f, line 2", excel_errors=True) == (None, "excel_error")
+    for raw in ("NA", "#REF!", "2,5"):
+        with pytest.raises(WorkbookLayoutError, match=rf"f, line 2: expected a number.*{raw}"):
+            csv_number(raw, "f, line 2")

@@ -13,11 +13,8 @@ Tables 1-3 and 5-8b must be present; Table 4 is read when printed.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections import Counter
 from pathlib import Path
-
-import openpyxl
 
 from pipeline.sources.nato_blocks import (
     BlockReader,
@@ -28,7 +25,7 @@ from pipeline.sources.nato_blocks import (
 )
 from pipeline.sources.nato_frame import ParseResult, to_frame
 from pipeline.sources.nato_tables import REQUIRED_TABLES, TABLES, TableSpec
-from pipeline.sources.workbook import WorkbookLayoutError, cell_ref, check_size
+from pipeline.sources.workbook import WorkbookLayoutError, cell_ref, open_workbook
 
 _TITLE = re.compile(r"^\s*table\s+(\w+)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _CORE = re.compile(r"\bcore defence expenditure\b", re.IGNORECASE)
@@ -37,17 +34,10 @@ _HEADER_SEARCH_ROWS = 30
 
 def parse_release(path: Path, release_id: str) -> ParseResult:
     """Parse every table of the workbook at ``path``; see the module docstring."""
-    check_size(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise WorkbookLayoutError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
     records: list[dict] = []
     stats: Counter = Counter()
-    try:
+    with open_workbook(path) as book:
         titles = _read_sheets(book, path.name, release_id, records, stats)
-    finally:
-        book.close()
     _check_required(path.name, titles)
     frame = to_frame(records)
     stats.update(rows=len(frame), tables=len(titles))

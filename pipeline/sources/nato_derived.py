@@ -13,80 +13,46 @@ from and ``cell`` its line number, so an error or a figure still traces back to 
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-import pandas as pd
-
+from pipeline.sources.csv_rows import csv_number, read_csv
 from pipeline.sources.nato_blocks import label_country_fields
-from pipeline.sources.nato_frame import ParseResult, to_frame
-from pipeline.sources.workbook import WorkbookLayoutError, check_size, parse_year, read_number
+from pipeline.sources.nato_frame import ParseResult, series_fields, to_frame
+from pipeline.sources.workbook import WorkbookLayoutError, parse_year
 
-_PCT_DEF = "percent of defence expenditure"
-# CSV column -> (NATO table, measure, unit, scale, uses price base)
+# CSV column -> (measure, scale): the table, unit and price base come from ``nato_frame.MEASURES``.
 PASSPORT_COLUMNS = {
-    "defence_exp_current_million_usd": (
-        "2",
-        "defence_exp_usd_current_m",
-        "million US dollars",
-        1,
-        False,
-    ),
-    "defence_exp_const2015_million_usd": (
-        "2",
-        "defence_exp_usd_const_m",
-        "million US dollars",
-        1,
-        True,
-    ),
-    "defence_exp_share_real_gdp_pct": (
-        "3",
-        "defence_exp_share_gdp_pct",
-        "percent of real GDP",
-        1,
-        True,
-    ),
-    "defence_exp_annual_real_change_pct": (
-        "3",
-        "defence_exp_real_change_pct",
-        "percent change on previous year, constant prices",
-        1,
-        True,
-    ),
-    "gdp_const2015_million_usd": ("5", "gdp_usd_const_m", "million US dollars", 1, True),
-    "gdp_per_capita_const2015_usd": (
-        "6",
-        "gdp_per_capita_usd_const_k",
-        "thousand US dollars per person, constant prices",
-        1e-3,
-        True,
-    ),
-    "defence_exp_per_capita_const2015_usd": (
-        "6",
-        "defence_exp_per_capita_usd_const",
-        "US dollars per person, constant prices",
-        1,
-        True,
-    ),
-    "military_personnel_persons": ("7", "military_personnel_k", "thousand persons", 1e-3, False),
-    "equipment_share_of_defence_exp_pct": ("8a", "equipment_share_pct", _PCT_DEF, 1, False),
-    "personnel_share_of_defence_exp_pct": ("8a", "personnel_share_pct", _PCT_DEF, 1, False),
-    "infrastructure_share_of_defence_exp_pct": (
-        "8b",
-        "infrastructure_share_pct",
-        _PCT_DEF,
-        1,
-        False,
-    ),
-    "other_share_of_defence_exp_pct": ("8b", "other_share_pct", _PCT_DEF, 1, False),
+    "defence_exp_current_million_usd": ("defence_exp_usd_current_m", 1),
+    "defence_exp_const2015_million_usd": ("defence_exp_usd_const_m", 1),
+    "defence_exp_share_real_gdp_pct": ("defence_exp_share_gdp_pct", 1),
+    "defence_exp_annual_real_change_pct": ("defence_exp_real_change_pct", 1),
+    "gdp_const2015_million_usd": ("gdp_usd_const_m", 1),
+    "gdp_per_capita_const2015_usd": ("gdp_per_capita_usd_const_k", 1e-3),
+    "defence_exp_per_capita_const2015_usd": ("defence_exp_per_capita_usd_const", 1),
+    "military_personnel_persons": ("military_personnel_k", 1e-3),
+    "equipment_share_of_defence_exp_pct": ("equipment_share_pct", 1),
+    "personnel_share_of_defence_exp_pct": ("personnel_share_pct", 1),
+    "infrastructure_share_of_defence_exp_pct": ("infrastructure_share_pct", 1),
+    "other_share_of_defence_exp_pct": ("other_share_pct", 1),
 }
+# The 2023 extract's UK block: row label -> measure.
+UK_ROWS = {
+    "UK defence spending": "defence_exp_nac_current_m",
+    "Real  UK defence spending": "defence_exp_nac_const_m",
+    "UK defence spending as % Real GDP": "defence_exp_share_gdp_pct",
+    "Equipment": "equipment_share_pct",
+    "Personnel": "personnel_share_pct",
+    "Infrastructure": "infrastructure_share_pct",
+    "Other": "other_share_pct",
+}
+_SHARE_BLOCK_COLUMN = "DFS%"  # the extract's 2023e shares of GDP: "Country, DFS%"
+_SHARE_BLOCK_YEAR = 2023
+_IGNORED_ROWS = ("Nato target % GDP spend", "NATO target")
 
 
 def parse_country_year_csv(path: Path, release_id: str, meta: dict) -> ParseResult:
     """The 2019 release as reshaped from passport: one row per ally-year, one column per series."""
-    check_size(path)
-    rows = _read_csv(path)
+    rows = read_csv(path)
     header, body = rows[0], rows[1:]
     missing = sorted({"country", "year", "estimate_flag", *PASSPORT_COLUMNS} - set(header))
     if missing:
@@ -100,174 +66,141 @@ def parse_country_year_csv(path: Path, release_id: str, meta: dict) -> ParseResu
         year = parse_year(row["year"])
         if year is None:
             raise WorkbookLayoutError(f"{where}: year {row['year']!r} is not a year")
-        for column, (table, measure, unit, scale, priced) in PASSPORT_COLUMNS.items():
-            value, status = _csv_number(row[column], f"{where}, column {column}")
+        for column, (measure, scale) in PASSPORT_COLUMNS.items():
+            value, status = _number(row[column], f"{where}, column {column}")
             records.append(
-                _record(
-                    release_id,
-                    path,
-                    column,
-                    line,
-                    table,
-                    country,
-                    year.year,
-                    row["estimate_flag"] == "true",
-                    measure,
-                    unit,
-                    base_year if priced else None,
-                    None if value is None else value * scale,
-                    status,
+                derived_record(
+                    release_id=release_id,
+                    source_file=path.name,
+                    block=column,
+                    line=line,
+                    country=country,
+                    year=year.year,
+                    is_estimate=row["estimate_flag"] == "true",
+                    series=series_fields(measure, base_year, where),
+                    value=None if value is None else value * scale,
+                    status=status,
                 )
             )
-    return ParseResult(frame=_finish(records), stats={"rows": len(records), "lines": len(body)})
+    return ParseResult(frame=to_frame(records), stats={"rows": len(records), "lines": len(body)})
 
 
 def parse_2023_extract_csv(path: Path, release_id: str, meta: dict) -> ParseResult:
     """The July 2023 extract: a UK block by year, then a block of 2023e shares for 30 allies."""
-    check_size(path)
-    rows = _read_csv(path)
-    estimate_years = set(meta.get("estimate_years") or [])
-    unknown_years = set(meta.get("unknown_estimate_years") or [])
-    uk_rows = {
-        "UK defence spending": (
-            "1",
-            "defence_exp_nac_current_m",
-            "million national currency units",
-            False,
-        ),
-        "Real  UK defence spending": (
-            "1",
-            "defence_exp_nac_const_m",
-            "million national currency units",
-            True,
-        ),
-        "UK defence spending as % Real GDP": (
-            "3",
-            "defence_exp_share_gdp_pct",
-            "percent of real GDP",
-            True,
-        ),
-        "Equipment": ("8a", "equipment_share_pct", _PCT_DEF, False),
-        "Personnel": ("8a", "personnel_share_pct", _PCT_DEF, False),
-        "Infrastructure": ("8b", "infrastructure_share_pct", _PCT_DEF, False),
-        "Other": ("8b", "other_share_pct", _PCT_DEF, False),
-    }
-    uk = label_country_fields("United Kingdom", path.name)
-    records, years, in_share_block = [], None, False
-    base_year = int(meta["price_base_year"])
-
-    def is_estimate(year: int) -> bool | None:
-        return None if year in unknown_years else year in estimate_years
-
+    rows = read_csv(path)
+    reader = _ExtractReader(path, release_id, meta)
+    records, in_share_block = [], False
     for line, values in enumerate(rows, start=1):
         label = (values[0] if values else "").strip()
         where = f"{path.name}, line {line}"
         if label == "Spending":
-            years = [parse_year(v) for v in values[1:] if v.strip()]
-            continue
-        if label == "Country" and values[1].strip() == "DFS%":
+            reader.years = [parse_year(v) for v in values[1:] if v.strip()]
+        elif label == "Country" and values[1].strip() == _SHARE_BLOCK_COLUMN:
             in_share_block = True
+        elif not label or label in _IGNORED_ROWS:
             continue
-        if not label or label in ("Nato target % GDP spend", "NATO target"):
-            continue
-        if in_share_block:
-            value, status = _csv_number(values[1], f"{where}, column DFS%")
-            records.append(
-                _record(
-                    release_id,
-                    path,
-                    "DFS%",
-                    line,
-                    "3",
-                    label_country_fields(label, where),
-                    2023,
-                    is_estimate(2023),
-                    "defence_exp_share_gdp_pct",
-                    "percent of real GDP",
-                    base_year,
-                    value,
-                    status,
-                )
-            )
-        elif label in uk_rows and years:
-            table, measure, unit, priced = uk_rows[label]
-            for year, raw in zip(years, values[1:], strict=False):
-                value, status = _csv_number(raw, f"{where}, year {year.year}")
-                records.append(
-                    _record(
-                        release_id,
-                        path,
-                        label,
-                        line,
-                        table,
-                        uk,
-                        year.year,
-                        is_estimate(year.year),
-                        measure,
-                        unit,
-                        base_year if priced else None,
-                        value,
-                        status,
-                    )
-                )
+        elif in_share_block:
+            records.append(reader.share_record(line, label, values[1], where))
+        elif label in UK_ROWS and reader.years:
+            records.extend(reader.uk_records(line, label, values[1:], where))
         else:
             raise WorkbookLayoutError(f"{where}: unexpected row {label!r}")
     if not in_share_block:
         raise WorkbookLayoutError(f"{path.name}: no 'Country, DFS%' block of 2023 shares found")
-    return ParseResult(frame=_finish(records), stats={"rows": len(records)})
+    return ParseResult(frame=to_frame(records), stats={"rows": len(records)})
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise WorkbookLayoutError(f"{path.name}: not UTF-8 text ({exc})") from exc
-    return list(csv.reader(io.StringIO(text)))
+class _ExtractReader:
+    """Builds the 2023 extract's records: the release's facts and the UK block's year header."""
+
+    def __init__(self, path: Path, release_id: str, meta: dict) -> None:
+        self.path, self.release_id = path, release_id
+        self.base_year = int(meta["price_base_year"])
+        self.estimate_years = set(meta.get("estimate_years") or [])
+        self.unknown_years = set(meta.get("unknown_estimate_years") or [])
+        self.uk = label_country_fields("United Kingdom", path.name)
+        self.years = None  # the "Spending" row's years, once read
+
+    def is_estimate(self, year: int) -> bool | None:
+        """As the sidecar records it; ``None`` for a year it says the extract leaves unknown."""
+        return None if year in self.unknown_years else year in self.estimate_years
+
+    def share_record(self, line: int, label: str, raw: str, where: str) -> dict:
+        """One ally's 2023e share of GDP from the ``Country, DFS%`` block."""
+        value, status = _number(raw, f"{where}, column {_SHARE_BLOCK_COLUMN}")
+        series = series_fields("defence_exp_share_gdp_pct", self.base_year, where)
+        country = label_country_fields(label, where)
+        return self._record(
+            block=_SHARE_BLOCK_COLUMN,
+            line=line,
+            country=country,
+            year=_SHARE_BLOCK_YEAR,
+            series=series,
+            value=value,
+            status=status,
+        )
+
+    def uk_records(self, line: int, label: str, raws: list[str], where: str) -> list[dict]:
+        """One record per year of a UK row (years from the ``Spending`` row above)."""
+        series = series_fields(UK_ROWS[label], self.base_year, where)
+        records = []
+        for year, raw in zip(self.years, raws, strict=False):
+            value, status = _number(raw, f"{where}, year {year.year}")
+            records.append(
+                self._record(
+                    block=label,
+                    line=line,
+                    country=self.uk,
+                    year=year.year,
+                    series=series,
+                    value=value,
+                    status=status,
+                )
+            )
+        return records
+
+    def _record(self, **fields) -> dict:
+        """:func:`derived_record` with this release's id, file and estimate years filled in."""
+        return derived_record(
+            release_id=self.release_id,
+            source_file=self.path.name,
+            is_estimate=self.is_estimate(fields["year"]),
+            **fields,
+        )
 
 
-def _csv_number(raw: str, where: str) -> tuple[float | None, str]:
-    text = raw.strip()
-    if text in ("", "NA"):
-        return None, "blank"
-    try:
-        return float(text), "value"
-    except ValueError:
-        return read_number(text, where)  # raises, naming the cell
+def _number(raw: str, where: str) -> tuple[float | None, str]:
+    """passport's R export writes ``NA`` for a missing figure; a copied ``#REF!`` keeps its status.
+    (An error quotes the field stripped, as this parser always has.)"""
+    return csv_number(raw.strip(), where, missing=("", "NA"), excel_errors=True)
 
 
-def _record(
-    release_id,
-    path,
-    sheet,
-    line,
-    table,
-    country,
-    year,
-    is_estimate,
-    measure,
-    unit,
-    price_base_year,
-    value,
-    status,
+def derived_record(
+    *,
+    release_id: str,
+    source_file: str,
+    block: str,
+    line: int,
+    country: dict,
+    year: int,
+    is_estimate: bool | None,
+    series: dict,
+    value: float | None,
+    status: str,
 ) -> dict:
+    """One record of the long frame from a derived CSV: ``block`` (the CSV column or row label the
+    figure sits under) is both ``sheet`` and ``section``; ``cell`` is the line number."""
     return {
         "release_id": release_id,
-        "source_file": path.name,
-        "sheet": sheet,
-        "table_id": table,
+        "source_file": source_file,
+        "sheet": block,
         "table_title": None,
-        "section": sheet,
+        "section": block,
         "cell": f"line {line}",
         **country,
         "year": year,
         "is_estimate": is_estimate,
-        "measure": measure,
-        "unit": unit,
-        "price_base_year": price_base_year,
+        **series,
         "value": value,
         "cell_status": status,
     }
-
-
-def _finish(records: list[dict]) -> pd.DataFrame:
-    return to_frame(records)

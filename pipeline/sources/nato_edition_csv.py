@@ -18,14 +18,13 @@ where a number belongs, an unknown country, series or header is an error naming 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 from pipeline.sources.countries import EUROSTAT_GEO_NAMES
+from pipeline.sources.csv_rows import csv_number, read_csv
 from pipeline.sources.nato_frame import ParseResult, country_fields, series_fields, to_frame
-from pipeline.sources.workbook import WorkbookLayoutError, check_size, parse_year
+from pipeline.sources.workbook import WorkbookLayoutError, parse_year
 
 # The 2026 export's series (Table 1-8b of the core-defence edition) -> our measure names. The
 # export spells the price base into the name (``_2021_``); it must equal the sidecar's.
@@ -125,24 +124,8 @@ def parse_long_csv(path: Path, release_id: str, meta: dict) -> ParseResult:
     return ParseResult(frame=to_frame(records), stats={"rows": len(records), "lines": len(body)})
 
 
-def csv_number(raw: str, where: str) -> tuple[float | None, str]:
-    """A CSV figure as ``(value, status)``: empty is ``blank``; text is an error at ``where``."""
-    text = raw.strip()
-    if text == "":
-        return None, "blank"
-    try:
-        return float(text), "value"
-    except ValueError:
-        raise WorkbookLayoutError(f"{where}: expected a number, found text {raw!r}") from None
-
-
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    check_size(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise WorkbookLayoutError(f"{path.name}: not UTF-8 text ({exc})") from exc
-    rows = [row for row in csv.reader(io.StringIO(text)) if row]
+    rows = [row for row in read_csv(path) if row]
     if len(rows) < 2:
         raise WorkbookLayoutError(f"{path.name}: no data rows")
     return rows[0], rows[1:]

@@ -1,4 +1,4 @@
-"""Small helpers for reading publisher workbooks: year headers, labels, cell values.
+"""Small helpers for reading publisher workbooks: opening one, year headers, labels, cell values.
 
 Kept apart from any one publisher so each parser reads as a description of its source.
 """
@@ -6,10 +6,14 @@ Kept apart from any one publisher so each parser reads as a description of its s
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 from openpyxl.utils import get_column_letter
 
 # NATO's workbook is 0.2 MB and SIPRI's under 1 MB; anything far larger is not a release.
@@ -86,3 +90,29 @@ def check_size(path: Path, limit: int = MAX_WORKBOOK_BYTES) -> None:
                 f"{path}: expands to {expanded} bytes, over the {MAX_UNCOMPRESSED_BYTES}-byte "
                 "limit for a workbook (rule: no zip bombs)"
             )
+
+
+@contextmanager
+def open_workbook(path: Path, *, read_only: bool = True) -> Iterator[openpyxl.Workbook]:
+    """The workbook at ``path`` (cached values, not formulas), closed when the block ends.
+
+    The size is checked first (:func:`check_size`); a file openpyxl cannot read (HTML saved as
+    .xlsx, a truncated zip) is a :class:`WorkbookLayoutError` saying "not a readable .xlsx
+    workbook". ``read_only=False`` loads every cell with its font, which SIPRI's flags need.
+    """
+    book = _load(Path(path), read_only)
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+def _load(path: Path, read_only: bool) -> openpyxl.Workbook:
+    check_size(path)
+    try:
+        with warnings.catch_warnings():
+            # SIPRI's files have no default cell style; openpyxl says so and applies its own.
+            warnings.filterwarnings("ignore", message="Workbook contains no default style")
+            return openpyxl.load_workbook(path, read_only=read_only, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise WorkbookLayoutError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
