@@ -26,7 +26,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP)  ## the venv, then the dbt manifest the definitions load from (when stale)
+	$(BIN)/python -m pipeline prepare
 
 run: setup  ## set up, then run the whole pipeline into data/warehouse/defence.duckdb
 	$(BIN)/python -m pipeline run
@@ -37,9 +38,10 @@ test: setup  ## set up, then run every test (unit, dbt, GX, end-to-end)
 test-fast: setup  ## everything but the end-to-end runs
 	$(BIN)/python -m pytest -m "not e2e"
 
-lint: setup
+lint: setup  ## ruff on the Python, sqlfluff (dbt templater, DuckDB) on the dbt models and tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEFENCE_BUILD_DB=$(CURDIR)/data/warehouse/build.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 format: setup
 	$(BIN)/ruff format .

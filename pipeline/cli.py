@@ -10,6 +10,8 @@
   ``--check`` exits 1 when the last refresh failed or the warehouse is stale (monitoring).
 - ``export``: every mart to CSV and Parquet.
 - ``dictionary``: the data dictionary (docs/data_dictionary.md) from the dbt manifest.
+- ``prepare``: parse the dbt project into ``target/manifest.json`` when it is missing or stale
+  (``make setup``; the other commands do it themselves before Dagster loads the definitions).
 - ``changes``: what a NATO release changed (new years, 2%/3.5% crossings, largest revisions, the
   aggregates' movement) against the release before it; the latest by default.
 """
@@ -30,10 +32,9 @@ def run(lock_timeout_s: float, force: bool = False) -> int:
     """Run the refresh job; 0 on success, 1 on failure, 3 when another run holds the warehouse.
 
     The job's ``warehouse_lock`` resource is the guard; the pre-flight check here only saves a
-    second run the start-up cost before it is refused.
+    second run the start-up cost before it is refused. ``--wait`` and the fingerprint checked
+    here reach the job as run config (:func:`pipeline.defs.refresh.refresh_run_config`).
     """
-    import os
-
     from pipeline import fingerprint
     from pipeline.instance import prepare_dagster_home
     from pipeline.warehouse.lock import WarehouseBusyError, write_lock
@@ -47,8 +48,6 @@ def run(lock_timeout_s: float, force: bool = False) -> int:
         )
         return 0
     prepare_dagster_home()
-    os.environ["DEFENCE_LOCK_WAIT_S"] = str(lock_timeout_s)
-    os.environ["DEFENCE_BUILD_FINGERPRINT"] = current
     try:
         with write_lock(paths.warehouse_dir(), timeout_s=lock_timeout_s):
             pass
@@ -56,7 +55,7 @@ def run(lock_timeout_s: float, force: bool = False) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     releases_before = published_nato_releases()
-    success = _execute_job()
+    success = _execute_job(lock_timeout_s, current)
     elapsed = time.monotonic() - started
     if success:
         print_new_release(releases_before)
@@ -70,13 +69,15 @@ def run(lock_timeout_s: float, force: bool = False) -> int:
     return 1
 
 
-def _execute_job() -> bool:
+def _execute_job(lock_timeout_s: float, build_fingerprint: str) -> bool:
     """Run the job in-process: progress lines on the terminal, full logs in a file."""
-    import contextlib
-
     import dagster as dg
 
+    from pipeline.defs.dbt_project import prepare_manifest
+
+    prepare_manifest()  # before the definitions load: they build the dbt assets from it
     from pipeline.definitions import REFRESH_JOB, defs
+    from pipeline.defs.refresh import refresh_run_config
     from pipeline.failures import describe
     from pipeline.progress import progress_logger, summary
 
@@ -96,7 +97,10 @@ def _execute_job() -> bool:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}}},
+            run_config={
+                **refresh_run_config(lock_timeout_s, build_fingerprint),
+                "loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}},
+            },
         )
     for line in summary(result):
         print(line, file=sys.stderr)
@@ -209,9 +213,9 @@ def export_command(target: str | None) -> int:
 
 def dictionary_command(check: bool) -> int:
     from pipeline.analyst import data_dictionary
-    from pipeline.defs.dbt_project import DBT_PROJECT, ensure_manifest
+    from pipeline.defs.dbt_project import DBT_PROJECT, prepare_manifest
 
-    ensure_manifest()
+    prepare_manifest()
     text = data_dictionary(DBT_PROJECT.manifest_path)
     target = paths.PROJECT_ROOT / "docs" / "data_dictionary.md"
     if check:
@@ -222,6 +226,15 @@ def dictionary_command(check: bool) -> int:
         return 0
     target.write_text(text, encoding="utf-8")
     print(f"Wrote {target}")
+    return 0
+
+
+def prepare_command() -> int:
+    """Prepare what the definitions need before they load: the dbt manifest."""
+    from pipeline.defs.dbt_project import DBT_PROJECT, prepare_manifest
+
+    parsed = prepare_manifest()
+    print(f"{'Parsed' if parsed else 'Up to date'}: {DBT_PROJECT.manifest_path}")
     return 0
 
 
@@ -272,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     export_cmd.add_argument("--to", metavar="FOLDER", help="default: data/exports")
     dict_cmd = commands.add_parser("dictionary", help="write docs/data_dictionary.md")
     dict_cmd.add_argument("--check", action="store_true", help="fail if it is out of date")
+    commands.add_parser("prepare", help="parse the dbt manifest when missing or stale")
     changes_cmd = commands.add_parser("changes", help="what a NATO release changed")
     changes_cmd.add_argument("--release", metavar="ID", help="default: the latest NATO release")
     args = parser.parse_args(argv)
@@ -286,5 +300,6 @@ def main(argv: list[str] | None = None) -> int:
         "export": lambda: export_command(args.to),
         "dictionary": lambda: dictionary_command(args.check),
         "changes": lambda: changes_command(args.release),
+        "prepare": prepare_command,
     }
     return handlers[args.command]()

@@ -1,36 +1,52 @@
-"""Dagster definitions: every asset, check and the one job that runs them all.
+"""Dagster definitions: every asset, check, job, schedule and sensor, merged from pipeline/defs/.
 
-``dagster dev -m pipeline.definitions`` serves them; ``python -m pipeline run`` runs the job.
+``dagster dev -m pipeline.definitions`` and ``workspace.yaml`` (webserver, daemon) load ``defs``;
+``python -m pipeline run`` runs the ``REFRESH_JOB`` job of it in-process.
 """
 
 import dagster as dg
 
 from pipeline.defs import REFRESH_JOB
-from pipeline.defs.alerts import alert_on_run_failure
-from pipeline.defs.automation import build_automation, download_release_job
-from pipeline.defs.checks import GX_CHECKS
-from pipeline.defs.dbt_project import dbt_resource
-from pipeline.defs.publish import published_warehouse
-from pipeline.defs.resources import warehouse_lock
-from pipeline.defs.sources import SOURCE_ASSETS, source_releases
-from pipeline.defs.transform import dbt_models
+from pipeline.defs.dbt_project import prepare_manifest
 
-# In-process: every step of the multiprocess executor re-imports dagster, dbt and GX (67 s against
-# 22 s for the same prototype run, DESIGN.md §5), and the steps must run one after another anyway.
-refresh_warehouse = dg.define_asset_job(
-    REFRESH_JOB,
-    selection=dg.AssetSelection.all(),
-    executor_def=dg.in_process_executor,
-    description="Verify, parse, validate, transform, validate again and publish the warehouse.",
-)
 
-daily_refresh, new_release_files = build_automation(REFRESH_JOB)
+def build_definitions() -> dg.Definitions:
+    """Merge the definitions each ``pipeline/defs`` module contributes.
 
-defs = dg.Definitions(
-    assets=[*SOURCE_ASSETS, source_releases, dbt_models, published_warehouse],
-    asset_checks=GX_CHECKS,
-    jobs=[refresh_warehouse, download_release_job],
-    schedules=[daily_refresh],
-    sensors=[new_release_files, alert_on_run_failure],
-    resources={"dbt": dbt_resource(), "warehouse_lock": warehouse_lock},
-)
+    The dbt assets are built from ``target/manifest.json`` when ``pipeline.defs.transform`` is
+    imported, so that import waits until :func:`prepare_manifest` has made sure the manifest
+    exists and is no older than any dbt source file. The CLI (and ``make setup``) prepare it
+    before Dagster starts, so here it is normally a check of file times; it parses only when
+    definitions are loaded another way after a dbt file changed (``dagster dev`` reloading after
+    an edit, a bare ``dagster-webserver``), so an edited model never runs from a stale manifest
+    (docs/architecture.md §5). The schedule's cron is read here too, as the location loads.
+    """
+    prepare_manifest()
+    from pipeline.defs import (
+        alerts,
+        automation,
+        checks,
+        dbt_project,
+        publish,
+        refresh,
+        resources,
+        sources,
+        transform,
+    )
+
+    return dg.Definitions.merge(
+        sources.defs,
+        transform.defs,
+        checks.defs,
+        publish.defs,
+        refresh.defs,
+        automation.automation_defs(REFRESH_JOB),
+        alerts.defs,
+        resources.defs,
+        dbt_project.defs,
+    )
+
+
+defs = build_definitions()
+
+__all__ = ["REFRESH_JOB", "build_definitions", "defs"]

@@ -10,7 +10,9 @@ SIGINT to this process is passed on to the whole group, and whatever is still al
 period is killed. Without it, a service manager's SIGTERM ended this process only and left the
 webserver, the daemon and their code servers running (measured: more than 20 s). Before a daemon
 starts, runs the previous one launched and left "in progress" are marked failed
-(:func:`reap_orphaned_runs`): they would block the one-run queue forever.
+(:func:`reap_orphaned_runs`): they would block the one-run queue forever. The dbt manifest is
+prepared before Dagster starts (:func:`pipeline.defs.dbt_project.prepare_manifest`), so the code
+servers that load the definitions find it current and do not parse dbt themselves.
 """
 
 from __future__ import annotations
@@ -126,6 +128,15 @@ def reap_orphaned_runs() -> list[str]:
     return reaped
 
 
+def _prepare() -> None:
+    """The instance's home and the dbt manifest, ready before any Dagster process starts."""
+    from pipeline.defs.dbt_project import prepare_manifest
+    from pipeline.instance import prepare_dagster_home
+
+    prepare_dagster_home()
+    prepare_manifest()
+
+
 def _tool(name: str) -> str:
     """A console script beside the running interpreter (the venv's), else from the PATH."""
     local = Path(sys.executable).parent / name
@@ -134,9 +145,7 @@ def _tool(name: str) -> str:
 
 def ui(host: str, port: int) -> int:
     """Serve the Dagster UI (``dagster dev``) for the project's definitions."""
-    from pipeline.instance import prepare_dagster_home
-
-    prepare_dagster_home()
+    _prepare()
     reap_orphaned_runs()
     command = [_tool("dagster"), "dev", "-m", "pipeline.definitions"]
     return supervise([*command, "--host", host, "--port", str(port)])
@@ -144,17 +153,13 @@ def ui(host: str, port: int) -> int:
 
 def webserver(host: str, port: int, workspace: str | None) -> int:
     """``dagster-webserver``: the UI and its API on the instance in ``$DAGSTER_HOME``."""
-    from pipeline.instance import prepare_dagster_home
-
-    prepare_dagster_home()
+    _prepare()
     command = [_tool("dagster-webserver"), "-w", workspace or str(WORKSPACE_FILE)]
     return supervise([*command, "--host", host, "--port", str(port)])
 
 
 def daemon(workspace: str | None) -> int:
     """``dagster-daemon run``: evaluates schedules and sensors and launches queued runs."""
-    from pipeline.instance import prepare_dagster_home
-
-    prepare_dagster_home()
+    _prepare()
     reap_orphaned_runs()
     return supervise([_tool("dagster-daemon"), "run", "-w", workspace or str(WORKSPACE_FILE)])

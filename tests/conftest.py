@@ -55,7 +55,7 @@ def table3_share(frame, country_code: str, year: int):
         & (frame.measure == "defence_exp_share_gdp_pct")
         & (frame.table_id == "3")
     ]
-    assert len(rows) >= 1
+    assert len(rows) == 1
     return rows.iloc[0]
 
 

@@ -253,7 +253,7 @@ def test_a_share_times_100_is_stopped_by_the_gx_gate(published, tmp_path):
     shutil.copytree(paths.PROJECT_ROOT / "data" / "raw" / "sipri", tmp_path / "raw" / "sipri")
     result = run_pipeline(tmp_path, warehouse, raw=tmp_path / "raw")
     assert result.returncode == 1
-    assert "gx_raw_nato failed" in result.stderr
+    assert "gx_nato__defence_expenditure failed" in result.stderr
     assert "TABLE3!N32" in result.stderr
     assert (warehouse / paths.PUBLISHED_DB_NAME).read_bytes() == before
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -114,7 +115,8 @@ def _open(browser, url):
 def test_the_asset_graph_shows_the_marts_with_their_checks(ui, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = _open(browser, f"{ui}/locations/pipeline.definitions/asset-groups/marts/lineage")
-    page.get_by_text("fct_path_to_2035").first.wait_for()
+    # The graph renders only the nodes in view (which ones depends on the layout): any mart will do.
+    page.get_by_text(re.compile(r"^(fct|agg|dim)_[a-z_0-9]+$")).first.wait_for()
     page.get_by_text("Passed").first.wait_for()  # "n / n Passed" on each node
     page.screenshot(path=str(ARTIFACTS / "asset_graph_marts.png"))
     assert page.get_by_text("Materialized").count() >= 1

@@ -77,3 +77,6 @@ def build_alert_sensor(minimum_interval_seconds: int = 30) -> dg.SensorDefinitio
 
 
 alert_on_run_failure = build_alert_sensor()
+
+
+defs = dg.Definitions(sensors=[alert_on_run_failure])

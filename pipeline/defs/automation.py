@@ -6,6 +6,10 @@ Both ticks launch a run only when the inputs' fingerprint (:func:`pipeline.finge
 differs from the published warehouse's (:func:`pipeline.fingerprint.published`) and no run of the
 job is already queued or running; otherwise they skip and say why. The sensor also keeps a cursor
 of the release files it has seen, so editing code does not trigger it (the daily tick rebuilds).
+
+Nothing is built at import: :func:`build_automation` makes the schedule and the sensor (reading
+the deployment's ``DEFENCE_SCHEDULE_CRON`` then) and :func:`automation_defs` this module's
+definitions, both called when the code location loads (``pipeline/definitions.py``).
 """
 
 import hashlib
@@ -18,6 +22,7 @@ from pipeline.discovery.settings import DISCOVERY_ENV
 from pipeline.download import download_release
 from pipeline.fingerprint import raw_files
 
+CRON_ENV = "DEFENCE_SCHEDULE_CRON"
 DEFAULT_CRON = "0 6 * * *"  # daily at 06:00; DEFENCE_SCHEDULE_CRON overrides it
 ACTIVE = [
     dg.DagsterRunStatus.QUEUED,
@@ -89,11 +94,23 @@ def sensor_tick(context: dg.SensorEvaluationContext, job_name: str):
     return result
 
 
-def build_automation(job_name: str):
+def schedule_cron() -> str:
+    """When ``daily_refresh`` ticks: the deployment's ``DEFENCE_SCHEDULE_CRON`` (docs/deploy.md),
+    else daily at 06:00. Dagster fixes a schedule's cron when the code location loads, so a
+    change takes effect when the definitions are reloaded (a restart or "Reload" in the UI)."""
+    return os.environ.get(CRON_ENV, "").strip() or DEFAULT_CRON
+
+
+def build_automation(job_name: str, cron: str | None = None):
+    """The daily schedule and the new-release sensor for ``job_name``: ``(schedule, sensor)``.
+
+    ``cron`` defaults to :func:`schedule_cron`, read here, when the code location loads.
+    """
+
     @dg.schedule(
         name="daily_refresh",
         job_name=job_name,
-        cron_schedule=os.environ.get("DEFENCE_SCHEDULE_CRON", DEFAULT_CRON),
+        cron_schedule=cron or schedule_cron(),
         description="Daily: check the publishers for a new edition (DEFENCE_DISCOVERY=on), fetch "
         "it, and refresh the warehouse when its inputs changed; else skip, saying why "
         "(DEFENCE_SCHEDULE_CRON, default daily at 06:00).",
@@ -146,3 +163,11 @@ def download_release_op(context: dg.OpExecutionContext, config: DownloadConfig) 
 @dg.job(description="Download one release (run config: url and provenance); the sensor loads it.")
 def download_release_job():
     download_release_op()
+
+
+def automation_defs(job_name: str) -> dg.Definitions:
+    """This module's definitions: the schedule and sensor for ``job_name``, and the download job."""
+    daily_refresh, new_release_files = build_automation(job_name)
+    return dg.Definitions(
+        jobs=[download_release_job], schedules=[daily_refresh], sensors=[new_release_files]
+    )

@@ -9,7 +9,7 @@ import dagster as dg
 
 from pipeline import paths
 from pipeline.defs.sources import NATO, RAW_NATO, RAW_SIPRI
-from pipeline.quality.relation_suites import SUITES, RelationSuite
+from pipeline.quality.relation_suites import SUITES, RelationSuite, check_name
 from pipeline.quality.runner import SuiteOutcome
 from pipeline.warehouse.build import read_table
 
@@ -38,7 +38,7 @@ def _result(outcome: SuiteOutcome, rows: int, blocking: bool = True) -> dg.Asset
     )
 
 
-@dg.asset_check(asset=RAW_NATO, name="gx_raw_nato", blocking=True)
+@dg.asset_check(asset=RAW_NATO, name=check_name("raw.nato__defence_expenditure"), blocking=True)
 def gx_raw_nato() -> dg.AssetCheckResult:
     """GX suites on the parsed NATO frame: keys, years contiguous, shares in bounds and consistent
     with money / GDP, estimates only in the newest years, every ally present each member year."""
@@ -49,7 +49,7 @@ def gx_raw_nato() -> dg.AssetCheckResult:
     return _result(validate_nato_frame(frame, complete, gx_docs_root()), len(frame))
 
 
-@dg.asset_check(asset=RAW_SIPRI, name="gx_raw_sipri", blocking=True)
+@dg.asset_check(asset=RAW_SIPRI, name=check_name("raw.sipri__military_expenditure"), blocking=True)
 def gx_raw_sipri() -> dg.AssetCheckResult:
     """GX suite on the parsed SIPRI frame: keys, years, shares in bounds or a wartime allowlist."""
     from pipeline.quality.sipri_suite import validate_sipri_frame
@@ -63,7 +63,7 @@ def relation_check(suite: RelationSuite) -> dg.AssetChecksDefinition:
 
     @dg.asset_check(
         asset=dg.AssetKey([schema, table]),
-        name=f"gx_{table}",
+        name=suite.check_name,
         blocking=suite.blocking,
         description=f"GX suite on {suite.relation}: grain {', '.join(suite.keys)}"
         + (f"; {suite.description}" if suite.description else ""),
@@ -76,3 +76,6 @@ def relation_check(suite: RelationSuite) -> dg.AssetChecksDefinition:
 
 
 GX_CHECKS = [gx_raw_nato, gx_raw_sipri, *[relation_check(s) for s in SUITES]]
+
+
+defs = dg.Definitions(asset_checks=GX_CHECKS)

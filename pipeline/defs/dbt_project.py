@@ -1,22 +1,37 @@
-"""The dbt project, defined once for Dagster (dagster-dbt needs its manifest at import time)."""
+"""The dbt project, defined once for Dagster, and the step that prepares its manifest.
+
+dagster-dbt builds the dbt assets from ``target/manifest.json`` when ``pipeline/defs/transform.py``
+is imported, so the manifest must exist, and be current, before the definitions load. Importing
+this module does nothing; :func:`prepare_manifest` is the preparation step (as dagster-dbt's
+``DbtProject.prepare_if_dev``), called explicitly by ``python -m pipeline prepare`` (``make
+setup``), by every CLI command before it loads the definitions or starts Dagster, and by
+:func:`pipeline.definitions.build_definitions` as a last guard (docs/architecture.md §5).
+"""
 
 import os
 import sys
 from pathlib import Path
 
+import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from pipeline import paths
+from pipeline.warehouse.lock import exclusive_lock
 
 DBT_PROJECT = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
 # The dbt installed beside this interpreter, so a run works without activating the virtualenv.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 _DBT_SOURCE_DIRS = ("models", "seeds", "tests", "macros")
+PARSE_WAIT_S = 300.0  # a webserver and a daemon started together: one parses, the other waits
 
 
 def dbt_environment() -> None:
-    """Point dbt at the build warehouse and keep it from phoning home (read when a run starts)."""
+    """Point dbt at the build warehouse and keep it from phoning home (read when a run starts).
+
+    dbt is a separate program configured by its profile, which reads ``DEFENCE_BUILD_DB``
+    (``dbt_project/profiles.yml``); the environment is the only input dagster-dbt passes on to it.
+    """
     os.environ["DEFENCE_BUILD_DB"] = str(paths.build_db())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 
@@ -33,11 +48,26 @@ def manifest_is_stale() -> bool:
     return any(f.is_file() and f.stat().st_mtime > built for f in files)
 
 
-def ensure_manifest() -> None:
-    """Parse the dbt project (about 6 s) when its manifest is missing or stale."""
-    if manifest_is_stale():
+def prepare_manifest() -> bool:
+    """Run ``dbt parse`` (about 6 s) when the manifest is missing or older than a dbt source file,
+    so an edited model never runs from a stale manifest; True when it parsed.
+
+    Two processes preparing at once (a webserver and a daemon starting together) take turns under
+    a lock in ``target/``; the second finds the manifest fresh and does nothing.
+    """
+    if not manifest_is_stale():
+        return False
+    lock = Path(DBT_PROJECT.project_dir) / DBT_PROJECT.target_path / ".prepare.lock"
+    busy = f"{lock}: another process has been parsing the dbt project for {PARSE_WAIT_S:.0f} s"
+    with exclusive_lock(lock, PARSE_WAIT_S, busy):
+        if not manifest_is_stale():
+            return False
         dbt_environment()
         dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+    return True
+
+
+ensure_manifest = prepare_manifest  # the name tests/test_dbt_docs.py imports
 
 
 def dbt_resource() -> DbtCliResource:
@@ -49,4 +79,4 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-ensure_manifest()
+defs = dg.Definitions(resources={"dbt": dbt_resource()})

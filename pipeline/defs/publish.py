@@ -4,6 +4,7 @@ import os
 
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
 from pipeline import fingerprint, paths
 from pipeline.defs.sources import NATO
@@ -14,14 +15,32 @@ from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
 
 PUBLISHED = dg.AssetKey(["warehouse", "defence"])
 MART_KEYS = [dg.AssetKey(relation.split(".")) for relation in REQUIRED_RELATIONS]
+PUBLISH_OP = "__".join(PUBLISHED.path)  # the step's name in run config
 
 
-def write_build_info(build_db) -> None:
+class PublishConfig(dg.Config):
+    """Run config of the publish step (all optional: a UI or scheduled run needs none)."""
+
+    fingerprint: str = Field(
+        default="",
+        description="The inputs' fingerprint the run was started for (python -m pipeline run "
+        "passes the one it checked before the run); empty: computed when publishing.",
+    )
+
+
+def publish_run_config(build_fingerprint: str) -> dict:
+    """Run config that hands the publish step the fingerprint the CLI checked before the run."""
+    return {"ops": {PUBLISH_OP: {"config": {"fingerprint": build_fingerprint}}}}
+
+
+def write_build_info(build_db, build_fingerprint: str = "") -> None:
     """Record what the warehouse was built from (meta.build_info), so an unchanged run can skip.
 
-    The CLI passes the fingerprint it computed before the run started; a UI run computes it here.
+    ``build_fingerprint`` is the one the CLI computed before the run started (inputs edited during
+    the run then trigger the next one); a run started elsewhere passes nothing and it is computed
+    here.
     """
-    build = os.environ.get("DEFENCE_BUILD_FINGERPRINT") or fingerprint.current()
+    build = build_fingerprint or fingerprint.current()
     info = pd.DataFrame({"fingerprint": [build], "built_at": [pd.Timestamp.now(tz="UTC")]})
     write_table(build_db, "meta", "build_info", info)
 
@@ -47,7 +66,9 @@ def what_changed(published: os.PathLike) -> dg.AssetObservation:
     group_name="publish",
     required_resource_keys={"warehouse_lock"},
 )
-def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def published_warehouse(
+    context: dg.AssetExecutionContext, config: PublishConfig
+) -> dg.MaterializeResult:
     """data/warehouse/defence.duckdb: what analysts open (read-only), replaced atomically.
 
     Depends on every mart, so it runs only after dbt build (with its tests) and every blocking
@@ -55,7 +76,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     count, a preview and its charts (also written to data/warehouse/charts/).
     """
     target = paths.published_db()
-    write_build_info(paths.build_db())
+    write_build_info(paths.build_db(), config.fingerprint)
     counts = publish(paths.build_db(), target)
     context.log.info("published %s", target)
     for mart, report in mart_reports(target, paths.warehouse_dir() / "charts").items():
@@ -77,3 +98,6 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             **{f"rows/{relation}": count for relation, count in counts.items()},
         }
     )
+
+
+defs = dg.Definitions(assets=[published_warehouse])

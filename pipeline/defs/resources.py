@@ -9,11 +9,17 @@ slot, and the next run waited on it forever (measured: spinning at 100% CPU for 
 Holding the lock also proves that no other writing run is alive, so the run that takes it marks
 runs the instance still shows as in progress as failed: their process died (killed, or the
 machine stopped), and left as "started" they would block the run queue.
+
+How long a run waits for the lock is the resource's ``wait_s`` field: 0 (fail at once) for a run
+launched from the UI or by the daemon; ``python -m pipeline run --wait SECONDS`` sets it through
+the run config (:func:`lock_run_config`), not through the environment.
 """
 
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
+from pydantic import Field
 
 from pipeline import paths
 from pipeline.warehouse.lock import write_lock
@@ -39,12 +45,32 @@ def reap_dead_runs(instance: dg.DagsterInstance, current_run_id: str | None) -> 
     return reaped
 
 
-@dg.resource(description="Exclusive write lock on the warehouse folder for the whole run.")
-def warehouse_lock(context: dg.InitResourceContext):
-    wait = float(os.environ.get("DEFENCE_LOCK_WAIT_S", "0"))
-    with write_lock(paths.warehouse_dir(), timeout_s=wait):
-        if context.instance is not None:
-            reaped = reap_dead_runs(context.instance, context.run_id)
-            if reaped:
-                context.log.warning("marked dead runs as failed: %s", ", ".join(reaped))
-        yield paths.warehouse_dir()
+class WarehouseLock(dg.ConfigurableResource):
+    """Exclusive write lock on the warehouse folder for the whole run."""
+
+    wait_s: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Seconds to wait for another writing run to finish (0: fail at once).",
+    )
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseLock"]:
+        """Hold the lock from resource set-up (run start, in-process executor) to tear-down."""
+        with write_lock(paths.warehouse_dir(), timeout_s=self.wait_s):
+            if context.instance is not None:
+                reaped = reap_dead_runs(context.instance, context.run_id)
+                if reaped:
+                    context.log.warning("marked dead runs as failed: %s", ", ".join(reaped))
+            yield self
+
+
+warehouse_lock = WarehouseLock()
+
+
+def lock_run_config(wait_s: float) -> dict:
+    """Run config that sets how long a run waits for the lock (``--wait`` on the CLI)."""
+    return {"resources": {"warehouse_lock": {"config": {"wait_s": wait_s}}}}
+
+
+defs = dg.Definitions(resources={"warehouse_lock": warehouse_lock})

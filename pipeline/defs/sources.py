@@ -144,3 +144,6 @@ def source_releases() -> dg.MaterializeResult:
 
 
 SOURCE_ASSETS = [factory(source) for source in SOURCES for factory in (files_asset, raw_asset)]
+
+
+defs = dg.Definitions(assets=[*SOURCE_ASSETS, source_releases])

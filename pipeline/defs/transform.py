@@ -1,13 +1,17 @@
-"""dbt models as Dagster assets: staging -> intermediate -> marts, lineage unbroken from raw."""
+"""dbt models as Dagster assets: staging -> intermediate -> marts, lineage unbroken from raw.
+
+Importing this module reads ``target/manifest.json`` (dagster-dbt builds the assets from it), so
+the manifest is prepared first (:func:`pipeline.defs.dbt_project.prepare_manifest`).
+"""
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipeline.defs.dbt_project import DBT_PROJECT, dbt_environment
+from pipeline.defs.resources import WarehouseLock
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -27,10 +31,13 @@ class LayeredTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=LayeredTranslator(),
 )
 def dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_lock: dg.ResourceParam[Path]
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_lock: WarehouseLock
 ):
     """dbt build on the build warehouse: seeds, models and their data tests, in DAG order.
 
     ``warehouse_lock`` is requested only so the run holds the write lock while dbt writes."""
     dbt_environment()
     yield from dbt.cli(["build"], context=context).stream()
+
+
+defs = dg.Definitions(assets=[dbt_models])

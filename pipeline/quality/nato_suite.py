@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.quality.runner import SuiteOutcome, run_suite
+from pipeline.quality.thresholds import NATO_SHARE_GDP_PCT
 from pipeline.sources.nato_frame import COLUMNS
 from pipeline.sources.nato_tables import TABLES
 
-SHARE_GDP_MAX_PCT = 10.0
 MONEY_MEASURES = (
     "defence_exp_usd_current_m",
     "defence_exp_usd_const_m",
@@ -162,7 +162,9 @@ def expectations(e) -> list:
             column_list=["release_id", "table_id", "section", "country_name", "year", "measure"]
         ),
         e.ExpectColumnValuesToBeBetween(
-            column="share_gdp_value", min_value=0.1, max_value=SHARE_GDP_MAX_PCT
+            column="share_gdp_value",
+            min_value=NATO_SHARE_GDP_PCT[0],
+            max_value=NATO_SHARE_GDP_PCT[1],
         ),
         e.ExpectColumnValuesToBeBetween(column="money_value", min_value=0, strict_min=True),
         e.ExpectColumnValuesToBeBetween(column="category_share_value", min_value=0, max_value=100),
@@ -190,7 +192,7 @@ def validate_nato_frame(
     )
     complete = set(frame["release_id"]) if complete_releases is None else complete_releases
     coverage = run_suite(
-        "raw__nato__coverage",
+        "raw__nato__defence_expenditure__coverage",
         coverage_view(frame, nato_allies(), complete),
         coverage_expectations,
         docs_root,

@@ -1,50 +1,75 @@
-"""GX suites on the dbt relations (staging and marts): one declarative spec per relation.
+"""GX suites on the dbt relations (staging and marts): one suite per relation that has a grain.
 
-Each spec says what an analyst relies on: the grain (keys unique and not null), columns never
-NULL, and plausible ranges. ``blocking`` specs stop the publish when they fail (a failure would
+Who checks what, once: each relation's grain is declared in its dbt model's ``config.meta.grain``
+and checked here (keys unique and never NULL), read from the dbt manifest, so every mart gets a
+suite; the dbt tests keep the other not-NULL columns, references and accepted values. The rules
+below add what dbt tests do not: plausible ranges, row counts, one release per latest-release
+mart, and the caveats. ``blocking`` suites stop the publish when they fail (a failure would
 publish wrong numbers); the others are caveats, reported as warnings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
+from pipeline.quality.dbt_manifest import project_grains
 from pipeline.quality.runner import SuiteOutcome, run_suite
+from pipeline.quality.thresholds import NATO_SHARE_GDP_PCT, PCT, POSITIVE
 
-PCT = (0.0, 100.0)
+Range = tuple[float | None, float | None]
 
 
 @dataclass(frozen=True)
-class RelationSuite:
-    relation: str  # schema.table
-    keys: tuple[str, ...]
-    not_null: tuple[str, ...] = ()
-    ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+class Rules:
+    """What a relation's suite checks beyond its grain."""
+
+    ranges: dict[str, Range] = field(default_factory=dict)
     min_rows: int = 1
     single_valued: tuple[str, ...] = ()  # e.g. one release_id in a latest-release mart
     blocking: bool = True
     description: str = ""
 
+
+@dataclass(frozen=True)
+class RelationSuite:
+    relation: str  # schema.table
+    keys: tuple[str, ...]  # the grain, from the dbt manifest
+    rules: Rules = Rules()
+
     @property
     def name(self) -> str:
+        """The GX suite's name, derived from the relation: ``marts__fct_target_status``."""
         return self.relation.replace(".", "__")
+
+    @property
+    def check_name(self) -> str:
+        return check_name(self.relation)
+
+    @property
+    def blocking(self) -> bool:
+        return self.rules.blocking
+
+    @property
+    def description(self) -> str:
+        return self.rules.description
 
     def expectations(self, e) -> list:
         return [
-            e.ExpectTableRowCountToBeBetween(min_value=self.min_rows),
+            e.ExpectTableRowCountToBeBetween(min_value=self.rules.min_rows),
             e.ExpectCompoundColumnsToBeUnique(column_list=list(self.keys))
             if len(self.keys) > 1
             else e.ExpectColumnValuesToBeUnique(column=self.keys[0]),
-            *[e.ExpectColumnValuesToNotBeNull(column=c) for c in (*self.keys, *self.not_null)],
+            *[e.ExpectColumnValuesToNotBeNull(column=c) for c in self.keys],
             *[
                 e.ExpectColumnValuesToBeBetween(column=c, min_value=low, max_value=high)
-                for c, (low, high) in self.ranges.items()
+                for c, (low, high) in self.rules.ranges.items()
             ],
             *[
                 e.ExpectColumnUniqueValueCountToBeBetween(column=c, min_value=1, max_value=1)
-                for c in self.single_valued
+                for c in self.rules.single_valued
             ],
         ]
 
@@ -52,51 +77,32 @@ class RelationSuite:
         return run_suite(self.name, frame, self.expectations, docs_root)
 
 
-GAPS = {f"gap_to_{t}_{u}": (0.0, None) for t in ("2pct", "3_5pct", "5pct") for u in ("pp", "usd_m")}
+def check_name(relation: str) -> str:
+    """The Dagster asset check's name for a relation's GX suite: ``gx_<table>`` (the check hangs
+    on the asset ``<schema>/<table>``, so the table names it)."""
+    return f"gx_{relation.split('.')[-1]}"
 
-SUITES = (
-    RelationSuite(
-        "staging.stg_nato__defence_expenditure",
-        ("release_id", "table_id", "section", "country_name", "year", "measure"),
-        not_null=("cell", "unit"),
-        min_rows=1000,
-    ),
-    RelationSuite(
-        "staging.stg_sipri__military_expenditure",
-        ("release_id", "country_name", "year", "measure"),
-        not_null=("value", "cell"),
-        min_rows=10_000,
-    ),
-    RelationSuite(
-        "marts.dim_country",
-        ("country_code",),
-        not_null=("country_name", "is_nato_ally"),
-        min_rows=32,
-    ),
-    RelationSuite(
-        "marts.dim_release",
-        ("release_id",),
-        not_null=("source", "release_date", "file_sha256", "is_latest"),
-    ),
-    RelationSuite(
-        "marts.fct_defence_expenditure",
-        ("country_code", "year", "release_id"),
-        not_null=("is_member_in_year",),
+
+GAPS = {f"gap_to_{t}_{u}": POSITIVE for t in ("2pct", "3_5pct", "5pct") for u in ("pp", "usd_m")}
+
+RULES: dict[str, Rules] = {
+    "staging.stg_nato__defence_expenditure": Rules(min_rows=1000),
+    "staging.stg_sipri__military_expenditure": Rules(min_rows=10_000),
+    "marts.dim_country": Rules(min_rows=32),
+    "marts.dim_release": Rules(),
+    "marts.fct_defence_expenditure": Rules(
         ranges={
-            "share_gdp_pct": (0.1, 10.0),
-            "spending_usd_m": (0.0, None),
-            "gdp_usd_m": (0.0, None),
+            "share_gdp_pct": NATO_SHARE_GDP_PCT,
+            "spending_usd_m": POSITIVE,
+            "gdp_usd_m": POSITIVE,
             "equipment_share_pct": PCT,
             "share_of_alliance_spending_pct": PCT,
         },
         min_rows=32 * 5,
     ),
-    RelationSuite(
-        "marts.fct_target_status",
-        ("country_code", "year"),
-        not_null=("release_id", "is_estimate", "has_armed_forces"),
+    "marts.fct_target_status": Rules(
         ranges={
-            "share_gdp_pct": (0.1, 10.0),
+            "share_gdp_pct": NATO_SHARE_GDP_PCT,
             **GAPS,
             "gap_to_2pct_pp": (0.0, 2.0),
             "gap_to_5pct_pp": (0.0, 5.0),
@@ -104,45 +110,48 @@ SUITES = (
         min_rows=32 * 5,
         single_valued=("release_id",),
     ),
-    RelationSuite(
-        "marts.agg_alliance_year",
-        ("aggregate_name", "year", "release_id"),
+    "marts.agg_alliance_year": Rules(
         ranges={"difference_pp": (-0.01, 0.01), "allies_meeting_2pct": (0, 32)},
         description="recomputed aggregates reconcile with NATO's within 0.01 pp",
     ),
-    RelationSuite(
-        "marts.agg_cohort_year",
-        ("cohort_name", "year"),
-        ranges={"share_gdp_pct_weighted": (0.1, 10.0)},
-    ),
-    RelationSuite(
-        "marts.fct_path_to_2035",
-        ("country_code",),
+    "marts.agg_cohort_year": Rules(ranges={"share_gdp_pct_weighted": NATO_SHARE_GDP_PCT}),
+    "marts.fct_path_to_2035": Rules(
         ranges={
             "required_pp_per_year_to_3_5pct": (0.0, 1.0),
             "required_pp_per_year_to_5pct": (0.0, 1.0),
         },
         min_rows=32,
     ),
-    RelationSuite("marts.fct_two_percent_milestones", ("country_code",), min_rows=32),
-    RelationSuite(
-        "marts.fct_sipri_expenditure",
-        ("country_name", "year", "release_id"),
+    "marts.fct_two_percent_milestones": Rules(min_rows=32),
+    "marts.fct_sipri_expenditure": Rules(
         ranges={"share_gdp_pct": (0.0, 120.0), "share_govt_spending_pct": PCT},
         min_rows=10_000,
     ),
-    RelationSuite(
-        "marts.fct_revisions",
-        ("country_code", "year", "release_id_from", "release_id_to"),
+    "marts.fct_revisions": Rules(
         ranges={"revision_pp": (-2.0, 2.0)},
         blocking=False,
         description="a revision above 2 pp is worth a look (Bulgaria 2019: +1.53 pp, a jet deal)",
     ),
-    RelationSuite(
-        "marts.fct_nato_vs_sipri",
-        ("country_code", "year"),
+    "marts.fct_nato_vs_sipri": Rules(
         ranges={"difference_pp": (-1.0, 1.0)},
         blocking=False,
         description="NATO and SIPRI disagreeing by more than 1 pp is a caveat, not an error",
     ),
-)
+}
+
+
+def build_suites(grains: dict[str, tuple[str, ...]], rules: dict[str, Rules]) -> tuple:
+    """One suite per relation with a grain; rules for a relation without one are an error."""
+    orphans = sorted(set(rules) - set(grains))
+    if orphans:
+        raise ValueError(f"GX rules for relations without a grain in the dbt manifest: {orphans}")
+    return tuple(
+        RelationSuite(r, keys, rules.get(r, Rules())) for r, keys in sorted(grains.items())
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``SUITES`` is built from the dbt manifest when first used, not at import."""
+    if name == "SUITES":
+        return build_suites(project_grains(), RULES)
+    raise AttributeError(name)

@@ -22,8 +22,19 @@ class WarehouseBusyError(RuntimeError):
 @contextmanager
 def write_lock(warehouse_dir: Path, timeout_s: float = 0.0) -> Iterator[None]:
     """Hold the warehouse write lock, waiting up to ``timeout_s`` seconds for it."""
-    warehouse_dir.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse_dir / ".write.lock"
+    busy = f"{lock_path}: another pipeline run is writing the warehouse; "
+    with exclusive_lock(lock_path, timeout_s, busy + "wait for it to finish and run again"):
+        yield
+
+
+@contextmanager
+def exclusive_lock(lock_path: Path, timeout_s: float, busy_message: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_path`` (created with its folder), waiting up to
+    ``timeout_s`` seconds; :class:`WarehouseBusyError` with ``busy_message`` after that. Also
+    guards other one-at-a-time steps, such as parsing the dbt manifest
+    (:func:`pipeline.defs.dbt_project.prepare_manifest`)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("a+") as handle:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -32,10 +43,7 @@ def write_lock(warehouse_dir: Path, timeout_s: float = 0.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise WarehouseBusyError(
-                        f"{lock_path}: another pipeline run is writing the warehouse; "
-                        "wait for it to finish and run again"
-                    ) from None
+                    raise WarehouseBusyError(busy_message) from None
                 time.sleep(0.5)
         handle.seek(0)
         handle.truncate()

@@ -16,20 +16,20 @@ import duckdb
 
 from pipeline.warehouse.build import count_rows
 
-# The public contract (README, DESIGN.md §3): each must exist and hold rows before publishing.
-REQUIRED_RELATIONS = (
-    "marts.dim_country",
-    "marts.dim_release",
-    "marts.fct_defence_expenditure",
-    "marts.fct_target_status",
-    "marts.agg_alliance_year",
-    "marts.agg_cohort_year",
-    "marts.fct_revisions",
-    "marts.fct_path_to_2035",
-    "marts.fct_two_percent_milestones",
-    "marts.fct_sipri_expenditure",
-    "marts.fct_nato_vs_sipri",
-)
+
+def required_relations() -> tuple[str, ...]:
+    """The public contract (README, DESIGN.md §3): every model of the dbt project's marts schema,
+    read from the dbt manifest; each must exist and hold rows before publishing."""
+    from pipeline.quality.dbt_manifest import project_marts
+
+    return project_marts()
+
+
+def __getattr__(name: str):
+    """``REQUIRED_RELATIONS``, read from the dbt manifest when first used (not at import)."""
+    if name == "REQUIRED_RELATIONS":
+        return required_relations()
+    raise AttributeError(name)
 
 
 class PublishError(RuntimeError):
@@ -70,7 +70,7 @@ def audit(db_path: Path) -> dict:
     """Open ``db_path`` read-only and count each required mart's rows; fail if one is empty."""
     counts = {}
     with duckdb.connect(str(db_path), read_only=True) as con:
-        for relation in REQUIRED_RELATIONS:
+        for relation in required_relations():
             schema, table = relation.split(".")
             try:
                 counts[relation] = count_rows(con, schema, table)

@@ -6,30 +6,36 @@ with
 
 members as (
     select
-        *,
+        figures.*,
+        targets.*,
         true as in_nato_total,
-        country_code <> 'USA' as in_europe_and_canada
-    from {{ ref('int_nato_country_year_pivoted') }}
-    cross join {{ ref('int_targets_pivoted') }}
-    where is_member_in_year
+        figures.is_europe_or_canada as in_europe_and_canada
+    from {{ ref('int_nato_country_year_pivoted') }} as figures
+    cross join {{ ref('int_targets_pivoted') }} as targets
+    where figures.is_member_in_year
 ),
 
 grouped as (
-    {%- for aggregate, flag in [('NATO Europe and Canada', 'in_europe_and_canada'), ('NATO Total', 'in_nato_total')] %}
-    select
-        release_id,
-        '{{ aggregate }}' as aggregate_name,
-        year,
-        100 * sum(spending_usd_const_m) / sum(gdp_usd_const_m) as share_gdp_pct_recomputed,
-        count(*) filter (where has_armed_forces and share_gdp_pct >= target_2pct) as allies_meeting_2pct,
-        count(*) filter (where has_armed_forces and share_gdp_pct is not null) as allies_with_data,
-        count(*) filter (where has_armed_forces and equipment_share_pct >= target_equipment_pct)
-            as allies_meeting_20pct_equipment,
-        count(*) as member_allies
-    from members
-    where {{ flag }}
-    group by release_id, year
-    {{ "union all" if not loop.last }}
+    {%- for aggregate, flag in [
+        ('NATO Europe and Canada', 'in_europe_and_canada'),
+        ('NATO Total', 'in_nato_total'),
+    ] %}
+        select
+            release_id,
+            '{{ aggregate }}' as aggregate_name,
+            year,
+            100 * sum(spending_usd_const_m) / sum(gdp_usd_const_m) as share_gdp_pct_recomputed,
+            count(*) filter (where has_armed_forces and share_gdp_pct >= target_2pct)
+                as allies_meeting_2pct,
+            count(*) filter (where has_armed_forces and share_gdp_pct is not null)
+                as allies_with_data,
+            count(*) filter (where has_armed_forces and equipment_share_pct >= target_equipment_pct)
+                as allies_meeting_20pct_equipment,
+            count(*) as member_allies
+        from members
+        where {{ flag }}
+        group by release_id, year
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
 
@@ -39,9 +45,9 @@ published as (
         aggregate_name,
         year,
         bool_or(is_estimate) as is_estimate,
-        max(value) filter (where measure = 'defence_exp_share_gdp_pct') as share_gdp_pct_published,
-        max(value) filter (where measure = 'defence_exp_usd_current_m') as spending_usd_m,
-        max(value) filter (where measure = 'defence_exp_usd_const_m') as spending_usd_const_m
+        max(value) filter (where measure = 'share_gdp_pct') as share_gdp_pct_published,
+        max(value) filter (where measure = 'spending_usd_m') as spending_usd_m,
+        max(value) filter (where measure = 'spending_usd_const_m') as spending_usd_const_m
     from {{ ref('stg_nato__defence_expenditure') }}
     where is_aggregate and table_id <> '4'
     group by release_id, aggregate_name, year

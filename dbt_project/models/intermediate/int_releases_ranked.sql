@@ -18,9 +18,15 @@ releases as (
         any_value(citation) as citation,
         any_value(share_decimals) as share_decimals,
         count(*) as file_count,
-        string_agg(file_name, '; ' order by file_name) as file_name,
+        string_agg(
+            file_name, '; '
+            order by file_name
+        ) as file_name,
         string_agg(distinct file_format, '; ') as file_format,
-        string_agg(file_sha256, '; ' order by file_name) as file_sha256,
+        string_agg(
+            file_sha256, '; '
+            order by file_name
+        ) as file_sha256,
         sum(file_bytes) as file_bytes,
         bool_and(is_original_publisher_file) as is_original_publisher_file,
         any_value(obtained_from) as obtained_from
@@ -30,7 +36,16 @@ releases as (
 
 select
     *,
-    row_number() over (partition by source order by release_date desc) = 1 as is_latest,
-    row_number() over (partition by source order by release_date) as release_rank,
-    lag(release_id) over (partition by source order by release_date) as previous_release_id
+    row_number() over (
+        partition by source
+        order by release_date desc
+    ) = 1 as is_latest,
+    row_number() over (
+        partition by source
+        order by release_date
+    ) as release_rank,
+    lag(release_id) over (
+        partition by source
+        order by release_date
+    ) as previous_release_id
 from releases

@@ -5,26 +5,26 @@
 with
 
 members as (
-    select figures.*, countries.is_eastern_flank, countries.country_code <> 'USA' as is_europe_or_canada,
-        countries.ottawa_status, countries.borders_russia_or_belarus, targets.target_2pct
-    from {{ ref('int_nato_country_year_pivoted') }} as figures
-    inner join {{ ref('nato_allies') }} as countries using (country_code)
-    cross join {{ ref('int_targets_pivoted') }} as targets
-    where figures.is_latest_release and figures.is_member_in_year
+    select * from {{ ref('int_nato_latest_assessed') }}
+    where is_member_in_year
 ),
 
 tagged as (
     {%- for cohort, condition in [
         ('All allies', 'true'),
         ('NATO Europe and Canada', 'is_europe_or_canada'),
-        ('United States', "country_code = 'USA'"),
+        ('United States', 'not is_europe_or_canada'),
         ('Eastern flank', 'is_eastern_flank'),
         ('Rest of the alliance', 'not is_eastern_flank'),
         ('Ottawa withdrawal group (2025)', "ottawa_status = 'withdrawal_announced_2025'"),
         ('Borders Russia or Belarus', 'borders_russia_or_belarus'),
     ] %}
-    select '{{ cohort }}' as cohort_name, * from members where {{ condition }}
-    {{ "union all" if not loop.last }}
+        select
+            '{{ cohort }}' as cohort_name,
+            *
+        from members
+        where {{ condition }}
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 )
 
@@ -34,8 +34,8 @@ select
     any_value(release_id) as release_id,
     count(*) filter (where has_armed_forces) as allies,
     100 * sum(spending_usd_const_m) / sum(gdp_usd_const_m) as share_gdp_pct_weighted,
-    avg(case when has_armed_forces then share_gdp_pct end) as share_gdp_pct_average,
-    count(*) filter (where has_armed_forces and share_gdp_pct >= target_2pct) as allies_meeting_2pct,
+    avg(assessed_share_gdp_pct) as share_gdp_pct_average,
+    count(*) filter (where assessed_share_gdp_pct >= target_2pct) as allies_meeting_2pct,
     sum(spending_usd_m) as spending_usd_m,
     sum(spending_usd_const_m) as spending_usd_const_m,
     bool_or(is_estimate) as is_estimate

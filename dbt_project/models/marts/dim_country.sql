@@ -1,6 +1,7 @@
 -- One row per country: the 32 NATO allies (flags from seeds/nato_allies.csv, the national 2%-law
--- marker from the latest NATO release that prints it) and every other country SIPRI's latest edition covers, as
--- comparators. Flags the seed does not know for comparators are NULL (unknown), not false.
+-- marker from the latest NATO release that prints it) and every other country SIPRI's latest
+-- edition covers, as comparators. Flags the seed does not know for comparators are NULL (unknown),
+-- not false.
 with
 
 -- The newest release that prints NATO's '*' at all (derived copies of the 2025 and 2026 editions
@@ -31,15 +32,15 @@ allies as (
         allies.country_name,
         true as is_nato_ally,
         allies.nato_accession_date,
-        year(allies.nato_accession_date) as nato_accession_year,
+        allies.nato_accession_year,
         allies.region,
-        allies.country_code <> 'USA' as is_europe_or_canada,
+        allies.is_europe_or_canada,
         allies.has_armed_forces,
         allies.is_eastern_flank,
         allies.borders_russia_or_belarus,
         allies.ottawa_status,
         coalesce(latest_law.has_national_2pct_law, false) as has_national_2pct_law
-    from {{ ref('nato_allies') }} as allies
+    from {{ ref('int_nato_allies_flagged') }} as allies
     left join latest_law using (country_code)
 ),
 
@@ -58,12 +59,16 @@ comparators as (
         cast(null as varchar) as ottawa_status,
         cast(null as boolean) as has_national_2pct_law
     from sipri_countries
-    where country_code not in (select country_code from allies)
+    where country_code not in (select allies.country_code from allies)
 )
 
 select
     countries.*,
     sipri_countries.sipri_region,
     sipri_countries.sipri_subregion
-from (select * from allies union all select * from comparators) as countries
+from (
+    select * from allies
+    union all
+    select * from comparators
+) as countries
 left join sipri_countries using (country_code)

@@ -12,9 +12,10 @@ derived as (
         *,
         100 * spending_usd_const_m / max(case when year = 2014 then spending_usd_const_m end)
             over (partition by release_id, country_code) as volume_index_2014,
-        case when is_member_in_year then
-            100 * spending_usd_m / sum(case when is_member_in_year then spending_usd_m end)
-                over (partition by release_id, year)
+        case
+            when is_member_in_year then
+                100 * spending_usd_m / sum(case when is_member_in_year then spending_usd_m end)
+                    over (partition by release_id, year)
         end as share_of_alliance_spending_pct
     from figures
 )

@@ -4,17 +4,31 @@
 with
 
 nato as (
-    select country_code, year, release_id, share_gdp_pct, is_estimate, is_member_in_year,
+    select
+        country_code,
+        year,
+        release_id,
+        share_gdp_pct,
+        is_estimate,
         defence_definition
-    from {{ ref('int_nato_country_year_pivoted') }}
-    where is_latest_release and has_armed_forces
+    from {{ ref('int_nato_latest_assessed') }}
+    where has_armed_forces and year is not null
 ),
 
 sipri as (
-    select country_code, year, release_id, share_gdp_pct, is_share_gdp_sipri_estimate
+    select
+        country_code,
+        year,
+        release_id,
+        share_gdp_pct,
+        is_share_gdp_sipri_estimate
     from {{ ref('int_sipri_country_year_pivoted') }}
-    where is_latest_edition
-      and country_code in (select country_code from {{ ref('nato_allies') }} where has_armed_forces)
+    where
+        is_latest_edition
+        and country_code in (
+            select allies.country_code from {{ ref('int_nato_allies_flagged') }} as allies
+            where allies.has_armed_forces
+        )
 )
 
 select
@@ -28,8 +42,8 @@ select
     nato.share_gdp_pct - sipri.share_gdp_pct as difference_pp,
     nato.is_estimate as nato_is_estimate,
     sipri.is_share_gdp_sipri_estimate as sipri_is_estimate,
-    year(allies.nato_accession_date) <= coalesce(nato.year, sipri.year) as is_member_in_year
+    allies.nato_accession_year <= coalesce(nato.year, sipri.year) as is_member_in_year
 from nato
 full outer join sipri using (country_code, year)
-inner join {{ ref('nato_allies') }} as allies
-    on allies.country_code = coalesce(nato.country_code, sipri.country_code)
+inner join {{ ref('int_nato_allies_flagged') }} as allies
+    on coalesce(nato.country_code, sipri.country_code) = allies.country_code

@@ -36,12 +36,17 @@ pairs as (
         older.share_gdp_pct as share_gdp_pct_from,
         newer.share_gdp_pct as share_gdp_pct_to,
         newer.share_gdp_pct - older.share_gdp_pct as revision_pp,
-        (older.share_gdp_pct >= target.threshold_pct) <> (newer.share_gdp_pct >= target.threshold_pct)
+        (older.share_gdp_pct >= target.threshold_pct)
+        <> (newer.share_gdp_pct >= target.threshold_pct)
             as crosses_2pct,
         case
-            when older.share_gdp_pct < target.threshold_pct and newer.share_gdp_pct >= target.threshold_pct
+            when
+                older.share_gdp_pct < target.threshold_pct
+                and newer.share_gdp_pct >= target.threshold_pct
                 then 'up'
-            when older.share_gdp_pct >= target.threshold_pct and newer.share_gdp_pct < target.threshold_pct
+            when
+                older.share_gdp_pct >= target.threshold_pct
+                and newer.share_gdp_pct < target.threshold_pct
                 then 'down'
         end as crossing_direction_2pct,
         older.is_estimate as was_estimate_from,
@@ -57,10 +62,11 @@ pairs as (
         newer.is_latest as is_to_latest
     from shares as older
     inner join shares as newer
-        on older.country_code = newer.country_code
-        and older.year = newer.year
-        and older.release_rank < newer.release_rank
-        and (newer.release_rank = older.release_rank + 1 or newer.is_latest)
+        on
+            older.country_code = newer.country_code
+            and older.year = newer.year
+            and older.release_rank < newer.release_rank
+            and (newer.release_rank = older.release_rank + 1 or newer.is_latest)
     cross join target
 )
 

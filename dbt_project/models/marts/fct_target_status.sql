@@ -10,32 +10,31 @@
 with
 
 shares as (
-    select
-        *,
-        case when has_armed_forces then share_gdp_pct end as assessed_share_pct,
-        case when has_armed_forces then equipment_share_pct end as assessed_equipment_pct
-    from {{ ref('int_nato_country_year_pivoted') }}
-    where is_latest_release
+    -- Only the ally-years the release prints (an ally it omits has no row here).
+    select * from {{ ref('int_nato_latest_assessed') }}
+    where year is not null
 )
 
 select
-    shares.country_code,
-    shares.year,
-    shares.release_id,
-    shares.defence_definition,
-    shares.defence_definition = 'core_defence' as is_core_defence_basis,
-    shares.country_name,
-    shares.is_member_in_year,
-    shares.has_armed_forces,
-    shares.share_gdp_pct,
-    shares.is_estimate,
-    {%- for label, threshold in [('2pct', 'target_2pct'), ('3_5pct', 'target_3_5pct'), ('5pct', 'target_5pct')] %}
-    shares.assessed_share_pct >= targets.{{ threshold }} as meets_{{ label }}{{ '_core' if label == '3_5pct' }},
-    {{ gap_pp('targets.' ~ threshold, 'shares.assessed_share_pct') }} as gap_to_{{ label }}_pp,
-    {{ gap_pp('targets.' ~ threshold, 'shares.assessed_share_pct') }} / 100 * shares.gdp_usd_m
-        as gap_to_{{ label }}_usd_m,
+    country_code,
+    year,
+    release_id,
+    defence_definition,
+    defence_definition = 'core_defence' as is_core_defence_basis,
+    country_name,
+    is_member_in_year,
+    has_armed_forces,
+    share_gdp_pct,
+    is_estimate,
+    {%- for label, threshold in [
+        ('2pct', 'target_2pct'), ('3_5pct', 'target_3_5pct'), ('5pct', 'target_5pct')
+    ] %}
+        {%- set suffix = '_core' if label == '3_5pct' else '' %}
+        assessed_share_gdp_pct >= {{ threshold }} as meets_{{ label }}{{ suffix }},
+        {{ gap_pp(threshold, 'assessed_share_gdp_pct') }} as gap_to_{{ label }}_pp,
+        {{ gap_pp(threshold, 'assessed_share_gdp_pct') }} / 100 * gdp_usd_m
+            as gap_to_{{ label }}_usd_m,
     {%- endfor %}
-    shares.equipment_share_pct,
-    shares.assessed_equipment_pct >= targets.target_equipment_pct as meets_20pct_equipment
+    equipment_share_pct,
+    assessed_equipment_share_pct >= target_equipment_pct as meets_20pct_equipment
 from shares
-cross join {{ ref('int_targets_pivoted') }} as targets

@@ -3,16 +3,14 @@
 -- accession count (NATO publishes them) and are flagged separately. Iceland: NULLs.
 with
 
--- Every ally from the seed, so an ally the latest release prints no row for (Iceland in the July
--- 2026 edition) still has its row of NULLs.
 shares as (
-    select allies.country_code, figures.year, figures.is_member_in_year,
-        case when allies.has_armed_forces then figures.share_gdp_pct end as share_gdp_pct,
-        targets.target_2pct as threshold_pct
-    from {{ ref('nato_allies') }} as allies
-    left join {{ ref('int_nato_country_year_pivoted') }} as figures
-        on figures.country_code = allies.country_code and figures.is_latest_release
-    cross join {{ ref('int_targets_pivoted') }} as targets
+    select
+        country_code,
+        year,
+        is_member_in_year,
+        assessed_share_gdp_pct as share_gdp_pct,
+        target_2pct as threshold_pct
+    from {{ ref('int_nato_latest_assessed') }}
 ),
 
 firsts as (
@@ -31,12 +29,14 @@ firsts as (
 
 select
     firsts.*,
-    case when firsts.first_year_at_2pct is not null then
-        not exists (
-            select 1 from shares
-            where shares.country_code = firsts.country_code
-              and shares.year > firsts.first_year_at_2pct
-              and shares.share_gdp_pct < shares.threshold_pct
-        )
+    case
+        when firsts.first_year_at_2pct is not null then
+            not exists (
+                select 1 from shares
+                where
+                    shares.country_code = firsts.country_code
+                    and shares.year > firsts.first_year_at_2pct
+                    and shares.share_gdp_pct < shares.threshold_pct
+            )
     end as has_stayed_at_2pct
 from firsts

@@ -1,5 +1,6 @@
 -- One row per NATO release × table × section × country-or-aggregate × year: the parsed cells,
--- renamed and typed. No joins, no filtering: what NATO printed, traceable to its cell.
+-- renamed and typed. No joins, no filtering: what NATO printed, traceable to its cell. NATO's
+-- series names become the analyst's (macros/nato_measures.sql); nato_measure keeps NATO's.
 with
 
 source as (
@@ -24,7 +25,13 @@ renamed as (
         currency,
         cast(year as integer) as year,
         is_estimate,
-        measure,
+        case measure
+            {%- for nato_name, name in nato_measures() %}
+                when '{{ nato_name }}' then '{{ name }}'
+            {%- endfor %}
+            else measure
+        end as measure,
+        measure as nato_measure,
         unit,
         cast(price_base_year as integer) as price_base_year,
         cast(value as double) as value,

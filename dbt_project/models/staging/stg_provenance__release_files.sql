@@ -1,5 +1,6 @@
--- One row per publisher file (every source), from its provenance sidecar. A release may be several
--- files (NATO's August 2025 edition is one derived CSV per series): int_releases_ranked rolls them up.
+-- One row per publisher file (every source), from its provenance sidecar. A release may be
+-- several files (NATO's August 2025 edition is one derived CSV per series): int_releases_ranked
+-- rolls them up.
 with
 
 source as (

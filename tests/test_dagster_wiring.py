@@ -1,0 +1,128 @@
+"""How values reach the Dagster definitions: resources and run config, never the environment.
+
+``python -m pipeline run`` hands the job ``--wait`` (the ``warehouse_lock`` resource's ``wait_s``)
+and the fingerprint it checked (the publish step's config); a run launched from the UI or the
+daemon passes nothing and gets the defaults. Importing the dbt module spawns no dbt.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import dagster as dg
+import pytest
+
+from pipeline import fingerprint, paths
+from pipeline.defs import REFRESH_JOB
+from pipeline.defs.automation import CRON_ENV, DEFAULT_CRON, build_automation
+from pipeline.defs.dbt_project import DBT_PROJECT
+from pipeline.defs.publish import write_build_info
+from pipeline.defs.refresh import refresh_run_config
+from pipeline.defs.resources import WarehouseLock
+from pipeline.warehouse.lock import WarehouseBusyError, write_lock
+
+
+@pytest.fixture(scope="module")
+def refresh_job():
+    from pipeline.definitions import defs
+
+    return defs.resolve_job_def(REFRESH_JOB)
+
+
+def test_the_cli_run_config_fits_the_refresh_job(refresh_job):
+    config = refresh_run_config(12.5, "f" * 64)
+    assert config["resources"]["warehouse_lock"]["config"]["wait_s"] == 12.5
+    dg.validate_run_config(refresh_job, config)
+
+
+def test_a_run_without_config_is_valid_for_the_ui_and_the_daemon(refresh_job):
+    resolved = dg.validate_run_config(refresh_job, {})
+    assert resolved["resources"]["warehouse_lock"]["config"]["wait_s"] == 0.0
+    assert resolved["ops"]["warehouse__defence"]["config"]["fingerprint"] == ""
+
+
+def test_the_lock_resource_fails_at_once_by_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEFENCE_WAREHOUSE_DIR", str(tmp_path))
+    with (
+        write_lock(tmp_path),
+        pytest.raises(dg.DagsterResourceFunctionError) as raised,
+        dg.build_resources({"warehouse_lock": WarehouseLock()}),
+    ):
+        pass
+    assert isinstance(raised.value.__cause__, WarehouseBusyError)
+    assert "another pipeline run is writing the warehouse" in str(raised.value.__cause__)
+
+
+def test_the_lock_resource_waits_wait_s_for_another_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEFENCE_WAREHOUSE_DIR", str(tmp_path))
+    held, release = threading.Event(), threading.Event()
+
+    def other_run():
+        with write_lock(tmp_path):
+            held.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    held.wait(5)
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    with dg.build_resources({"warehouse_lock": WarehouseLock(wait_s=10)}) as resources:
+        assert resources.warehouse_lock.wait_s == 10
+    thread.join()
+    assert 0.2 < time.monotonic() - started < 5
+
+
+def _recorded(build_db) -> str:
+    import duckdb
+
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        return con.execute("select fingerprint from meta.build_info").fetchone()[0]
+
+
+def test_publish_records_the_fingerprint_it_is_given_else_computes_it(tmp_path, monkeypatch):
+    build_db = tmp_path / paths.BUILD_DB_NAME
+    monkeypatch.setattr(fingerprint, "current", lambda: "computed-at-publish")
+    write_build_info(build_db, "checked-by-the-cli")
+    assert _recorded(build_db) == "checked-by-the-cli"
+    write_build_info(build_db)
+    assert _recorded(build_db) == "computed-at-publish"
+
+
+def test_the_schedule_reads_its_cron_when_built(monkeypatch):
+    monkeypatch.delenv(CRON_ENV, raising=False)
+    assert build_automation(REFRESH_JOB)[0].cron_schedule == DEFAULT_CRON
+    monkeypatch.setenv(CRON_ENV, "30 5 * * 1")
+    assert build_automation(REFRESH_JOB)[0].cron_schedule == "30 5 * * 1"
+    assert build_automation(REFRESH_JOB, cron="0 7 * * *")[0].cron_schedule == "0 7 * * *"
+
+
+def test_importing_the_dbt_module_runs_no_dbt_even_with_a_stale_manifest():
+    """Only prepare_manifest parses; the import itself starts no process."""
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists():
+        pytest.skip("no manifest to age (python -m pipeline prepare makes one)")
+    stat = manifest.stat()
+    guard = (
+        "import subprocess\n"
+        "popen = subprocess.Popen\n"
+        "def guarded(args, *rest, **kwargs):\n"
+        "    if 'dbt' in str(args): raise SystemExit(f'spawned {args!r}')\n"
+        "    return popen(args, *rest, **kwargs)\n"
+        "subprocess.Popen = guarded\n"
+        "from pipeline.defs import dbt_project\n"
+        "assert dbt_project.manifest_is_stale()\n"
+        "print('no dbt')\n"
+    )
+    os.utime(manifest, (stat.st_atime, 0))  # older than every dbt file: stale
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", guard], cwd=paths.PROJECT_ROOT, capture_output=True, text=True
+        )
+    finally:
+        os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert done.returncode == 0 and "no dbt" in done.stdout, done.stderr[-2000:]
