@@ -59,10 +59,43 @@ def _files() -> list[tuple[str, Path]]:
     return sorted(inputs + code)
 
 
+# What decides a source's raw table and its GX gate: its files and sidecars, plus the code that
+# parses and validates them and the seed the coverage gate reads. dbt's code is not in it: a model
+# change rebuilds the marts, not the raw loads.
+SOURCE_CODE_GLOBS = (
+    "pipeline/sources/**/*.py",
+    "pipeline/quality/**/*.py",
+    "pipeline/load.py",
+    "pipeline/provenance.py",
+    "pipeline/acquire.py",
+    "pipeline/reference.py",
+    "dbt_project/seeds/nato_allies.csv",
+    "requirements.lock",
+)
+
+
 def current() -> str:
     """sha256 over the names and contents of every input and build-defining file."""
+    return _digest(_files())
+
+
+def source(name: str) -> str:
+    """sha256 over one source's release files and sidecars and the code that loads them: equal
+    fingerprints mean a validated raw table of that source can be reused as it is."""
+    raw = paths.raw_dir()
+    inputs = [(f"raw/{p.relative_to(raw)}", p) for p in raw_files() if p.is_relative_to(raw / name)]
+    code = [
+        (str(p.relative_to(paths.PROJECT_ROOT)), p)
+        for pattern in SOURCE_CODE_GLOBS
+        for p in paths.PROJECT_ROOT.glob(pattern)
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    return _digest(sorted(inputs + code))
+
+
+def _digest(files: list[tuple[str, Path]]) -> str:
     digest = hashlib.sha256()
-    for name, path in _files():
+    for name, path in files:
         digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

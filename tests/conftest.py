@@ -260,3 +260,13 @@ def fetched_release_files():
         os.environ.pop(acquire.MIRROR_ENV, None)
     else:
         os.environ[acquire.MIRROR_ENV] = previous
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (``make test`` runs two workers with ``--dist loadgroup``), every test
+    that needs the session's real pipeline run (``end_to_end``, ``published``) goes to one worker,
+    so that run happens once; the other worker takes the rest (parsers, GX, PostgreSQL, lifecycle
+    tests, which mostly wait on subprocesses)."""
+    for item in items:
+        if {"end_to_end", "published"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("end_to_end"))

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import dagster as dg
 import pandas as pd
 
-from pipeline import paths
+from pipeline import fingerprint, paths
 from pipeline.load import load_source
 from pipeline.provenance import Release, find_releases
 from pipeline.warehouse.build import write_table
+from pipeline.warehouse.validated import RawLoad, last_load, record_load
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,21 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         "(pipeline.sources.registry); gated by a blocking GX check.",
     )
     def raw_table(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        build_db, inputs = paths.build_db(), fingerprint.source(source.name)
+        loaded = last_load(build_db, source.raw_table)
+        if loaded == RawLoad(inputs, is_validated=True):
+            context.log.info("%s unchanged since its validated load: reused", source.name)
+            return dg.MaterializeResult(
+                metadata={"reused_validated_load": True, "source_fingerprint": inputs}
+            )
         frame, stats, _ = load_source(paths.raw_dir() / source.name)
         context.log.info("parsed %s: %s", source.name, stats)
-        count = write_table(paths.build_db(), "raw", source.raw_table, frame)
+        count = write_table(build_db, "raw", source.raw_table, frame)
+        record_load(build_db, source.raw_table, inputs)
         return dg.MaterializeResult(
             metadata={
+                "reused_validated_load": False,
+                "source_fingerprint": inputs,
                 "dagster/row_count": count,
                 "rows_by_release": frame["release_id"].value_counts().sort_index().to_dict(),
                 "null_values": int(frame["value"].isna().sum()),
