@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         FLOOR_DBT,
     )
     results["floor: one GX expectation"] = repeat(args.repeat, [*task, "floor_gx"], env)
-    results["parse NATO releases (3 files)"] = repeat(args.repeat, [*task, "parse_nato"], env)
-    results["parse SIPRI editions (2 workbooks)"] = repeat(args.repeat, [*task, "parse_sipri"], env)
+    results["parse NATO releases (5 releases, 11 files)"] = repeat(args.repeat, [*task, "parse_nato"], env)
+    results["parse SIPRI editions (3 workbooks)"] = repeat(args.repeat, [*task, "parse_sipri"], env)
     results["cold full run"] = repeat(
         args.repeat, [*py, "-m", "pipeline", "run"], env, before=fresh
     )
@@ -188,8 +188,8 @@ def render(results: dict[str, dict]) -> str:
         "dbt build (all models and tests)": ("one-model dbt", floor["dbt"]),
         "GX validations (all suites)": ("one GX expectation", floor["gx"]),
         "publish": ("one Dagster asset", floor["dagster"]),
-        "parse NATO releases (3 files)": ("one Dagster asset", floor["dagster"]),
-        "parse SIPRI editions (2 workbooks)": ("one Dagster asset", floor["dagster"]),
+        "parse NATO releases (5 releases, 11 files)": ("one Dagster asset", floor["dagster"]),
+        "parse SIPRI editions (3 workbooks)": ("one Dagster asset", floor["dagster"]),
     }
     base_scale = next(
         (v["wall_s"] for k, v in results.items() if k.startswith("scale: 1 NATO")), None

@@ -12,13 +12,21 @@ from pathlib import Path
 from pipeline import paths
 
 
+def published_warehouse() -> Path | None:
+    """The published warehouse, or ``None`` after telling the user how to build it."""
+    target = paths.published_db()
+    if target.exists():
+        return target
+    print(f"error: {target} not found; run `python -m pipeline run` first", file=sys.stderr)
+    return None
+
+
 def sql(query: str) -> int:
     """Run one query on the published warehouse, read-only, and print the result."""
     import duckdb
 
-    target = paths.published_db()
-    if not target.exists():
-        print(f"error: {target} not found; run `python -m pipeline run` first", file=sys.stderr)
+    target = published_warehouse()
+    if target is None:
         return 2
     with duckdb.connect(str(target), read_only=True) as con:
         try:
@@ -34,9 +42,8 @@ def shell() -> int:
     import os
     import shutil
 
-    target = paths.published_db()
-    if not target.exists():
-        print(f"error: {target} not found; run `python -m pipeline run` first", file=sys.stderr)
+    target = published_warehouse()
+    if target is None:
         return 2
     local = paths.PROJECT_ROOT / ".venv" / "bin" / "duckdb"
     binary = str(local) if local.exists() else shutil.which("duckdb")

@@ -23,6 +23,9 @@ from pipeline.provenance import sha256_of
 from pipeline.sources.nato import ParseResult, parse_release
 from pipeline.warehouse.build import write_table
 
+# The local HTTP server fixture (``server``) for the download tests.
+pytest_plugins = ["tests.local_http"]
+
 NATO_RELEASE_DIR = paths.PROJECT_ROOT / "data" / "raw" / "nato" / "2024-06-17"
 NATO_FILE = NATO_RELEASE_DIR / "240617-def-exp-2024-TABLES-en.xlsx"
 NATO_RELEASE_ID = "nato_2024-06-17"

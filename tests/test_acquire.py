@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import http.server
 import shutil
 import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,15 +16,9 @@ import yaml
 from pipeline import acquire, fingerprint, paths
 from pipeline.defs.automation import release_fingerprint
 from pipeline.provenance import ProvenanceError, find_releases
+from tests.local_http import SIPRI_2026_SIDECAR, Route
 
-REAL_SIDECAR = (
-    paths.PROJECT_ROOT
-    / "data"
-    / "raw"
-    / "sipri"
-    / "2026-04-27"
-    / "SIPRI-Milex-data-1949-2025_v1.2.xlsx.meta.yml"
-)
+REAL_SIDECAR = SIPRI_2026_SIDECAR
 NAME = "publisher-file.xlsx"
 PAYLOAD = bytes(range(256)) * 200  # 51,200 bytes standing in for a workbook
 RELEASE = "2026-04-27"
@@ -73,36 +65,6 @@ def release_folder(root: Path) -> list[str]:
     return sorted(p.name for p in (root / "sipri" / RELEASE).iterdir())
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Answers from ``server.routes``: path -> (status, headers, body); anything else is 404."""
-
-    def do_GET(self):  # noqa: N802 - the http.server API
-        status, headers, body = self.server.routes.get(self.path, (404, {}, b"not found"))
-        self.send_response(status)
-        headers = {"Content-Length": str(len(body)), **headers}
-        for key, value in headers.items():
-            if value is not None:
-                self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    """An HTTP server on 127.0.0.1 (ephemeral port) in a thread; set ``.routes`` per test."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.routes = {}
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -143,7 +105,7 @@ def test_the_real_2026_workbook_from_a_base_url_mirror(tmp_path, monkeypatch, se
     folder.mkdir(parents=True)
     shutil.copyfile(REAL_SIDECAR, folder / REAL_SIDECAR.name)
     workbook = REAL_SIDECAR.with_name(REAL_SIDECAR.name.removesuffix(".meta.yml"))
-    server.routes[f"/mirror/{workbook.name}"] = (200, {}, workbook.read_bytes())
+    server.routes[f"/mirror/{workbook.name}"] = Route(body=workbook.read_bytes())
     monkeypatch.setenv(acquire.MIRROR_ENV, f"{server.base}/mirror/")
     (release,) = find_releases(root / "sipri")
     assert release.release_id == "sipri_2026-04-27"
@@ -190,7 +152,7 @@ def test_wrong_sha256_from_the_mirror_is_refused(raw, tmp_path, monkeypatch):
 @pytest.mark.parametrize("status", [404, 500])
 def test_http_errors_name_the_url(raw, monkeypatch, server, status):
     if status == 500:
-        server.routes[f"/{NAME}"] = (500, {}, b"boom")
+        server.routes[f"/{NAME}"] = Route(500, b"boom")
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     with pytest.raises(ProvenanceError) as error:
         find_releases(raw / "sipri")
@@ -201,7 +163,7 @@ def test_http_errors_name_the_url(raw, monkeypatch, server, status):
 
 def test_an_html_page_instead_of_the_file_is_a_sha256_mismatch(raw, monkeypatch, server):
     page = b"<!DOCTYPE html><html><body>Please accept our cookies</body></html>"
-    server.routes[f"/{NAME}"] = (200, {"Content-Type": "text/html"}, page)
+    server.routes[f"/{NAME}"] = Route(body=page, headers={"Content-Type": "text/html"})
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     with pytest.raises(ProvenanceError, match=r"with sha256 [0-9a-f]{64} \(an HTML page"):
         find_releases(raw / "sipri")
@@ -210,7 +172,7 @@ def test_an_html_page_instead_of_the_file_is_a_sha256_mismatch(raw, monkeypatch,
 
 def test_a_truncated_body_is_refused(raw, monkeypatch, server):
     half = PAYLOAD[: len(PAYLOAD) // 2]
-    server.routes[f"/{NAME}"] = (200, {"Content-Length": str(len(PAYLOAD))}, half)
+    server.routes[f"/{NAME}"] = Route(body=half, length=len(PAYLOAD))
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     with pytest.raises(ProvenanceError, match=r"truncated response"):
         find_releases(raw / "sipri")
@@ -228,7 +190,7 @@ def test_a_truncated_body_is_refused(raw, monkeypatch, server):
 def test_a_body_over_the_size_cap_is_refused(raw, monkeypatch, server, announce, cap, message):
     body = PAYLOAD * 2
     headers = {} if announce else {"Content-Length": None}  # None: send no length, stream on
-    server.routes[f"/{NAME}"] = (200, headers, body)
+    server.routes[f"/{NAME}"] = Route(body=body, headers=headers)
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     if cap is not None:
         monkeypatch.setattr(acquire, "MAX_FETCH_BYTES", cap)

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import http.server
 import shutil
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -32,6 +29,7 @@ from pipeline.discovery.run import newest_held
 from pipeline.provenance import ProvenanceError, find_releases, read_sidecar, verify_release
 from pipeline.warehouse.build import write_table
 from tests.conftest import NATO_FILE, NATO_RELEASE_DIR, SHARED_ORIGINALS
+from tests.local_http import Route
 
 SIPRI_NAME = "SIPRI-Milex-data-1949-2025_v1.2.xlsx"
 SIPRI_DIR = paths.PROJECT_ROOT / "data" / "raw" / "sipri" / "2026-04-27"
@@ -45,44 +43,6 @@ SIPRI_2026 = "/sites/default/files/SIPRI-Milex-data-1949-2026_v1.1.xlsx"
 LAST_MODIFIED = "Sat, 10 Jul 2027 08:30:00 GMT"
 
 daily_refresh, new_release_files = build_automation(REFRESH_JOB)
-
-
-@dataclass
-class Route:
-    status: int = 200
-    body: bytes = b""
-    headers: dict = field(default_factory=dict)
-    delay_s: float = 0.0
-    length: int | None = None  # Content-Length announced; None: the body's length
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - the http.server API
-        route = self.server.routes.get(self.path, Route(404, b"not found"))
-        time.sleep(route.delay_s)
-        try:
-            self.send_response(route.status)
-            length = len(route.body) if route.length is None else route.length
-            for key, value in {"Content-Length": str(length), **route.headers}.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(route.body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (the timeout test)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.routes = {}
-    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
-    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def nato_page(*hrefs: str) -> Route:

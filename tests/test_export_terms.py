@@ -13,15 +13,9 @@ import pytest
 from pipeline import cli, paths
 from pipeline.terms import SIPRI_MARTS, export_readme, exported_sipri_marts, sipri_notice
 from pipeline.warehouse.build import write_table
+from tests.local_http import SIPRI_2026_SIDECAR
 
-SIPRI_SIDECAR = (
-    paths.PROJECT_ROOT
-    / "data"
-    / "raw"
-    / "sipri"
-    / "2026-04-27"
-    / "SIPRI-Milex-data-1949-2025_v1.2.xlsx.meta.yml"
-)
+SIPRI_SIDECAR = SIPRI_2026_SIDECAR
 NATO_CITATION = (
     "NATO, Defence Expenditure of NATO Countries (2014-2024), press release, 17 June 2024."
 )

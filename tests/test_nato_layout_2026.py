@@ -20,28 +20,15 @@ from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
 
 from pipeline.sources.nato import ParseResult, parse_release
+from pipeline.sources.nato_frame import COLUMNS
 from pipeline.sources.workbook import WorkbookLayoutError
 from tests.conftest import table3_share
 
 FILE_NAME = "def-exp-2026-en.xlsx"
 SHARE = "Share of real GDP (%)"
 # Columns that must survive the new layout unchanged (sheet, cell, titles and labels move).
-KEY = [
-    "table_id",
-    "section",
-    "country_name",
-    "country_code",
-    "is_aggregate",
-    "has_national_2pct_law",
-    "currency",
-    "year",
-    "is_estimate",
-    "measure",
-    "unit",
-    "price_base_year",
-    "value",
-    "cell_status",
-]
+MOVED = {"release_id", "source_file", "sheet", "table_title", "cell", "country_label"}
+KEY = [column for column in COLUMNS if column not in MOVED]
 ORDER = ["table_id", "section", "country_name", "year", "measure"]
 UNSECTIONED = {"4", "7"}
 # Row A2 of each table: the 2024 unit rows (B6; TABLE4 B18, TABLE7 C18).

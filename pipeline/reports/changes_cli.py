@@ -45,12 +45,12 @@ def changes_command(release_id: str | None) -> int:
     """Print what a NATO release changed, as Markdown, from the published warehouse."""
     import duckdb
 
+    from pipeline.analyst_cli import published_warehouse
     from pipeline.reports.changes import release_changes
     from pipeline.reports.changes_markdown import render
 
-    target = paths.published_db()
-    if not target.exists():
-        print(f"error: {target} not found; run `python -m pipeline run` first", file=sys.stderr)
+    target = published_warehouse()
+    if target is None:
         return 2
     with duckdb.connect(str(target), read_only=True) as con:
         try:

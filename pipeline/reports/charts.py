@@ -82,21 +82,14 @@ def path_to_2035(path: pd.DataFrame) -> bytes:
     """Each ally's share now and, at its own pace since 2014, in 2029 and 2035."""
     rows = path[path["base_share_gdp_pct"].notna()].sort_values("projected_share_gdp_pct_2035")
     figure, axes = plt.subplots(figsize=(8, 9))
-    axes.scatter(
-        rows["base_share_gdp_pct"],
-        rows["country_code"],
-        label="latest year",
-        color="#333333",
-        zorder=3,
+    points = (
+        ("base_share_gdp_pct", "latest year", "#333333", "o"),
+        ("projected_share_gdp_pct_2035", "2035 at own pace", "#1b9e77", ">"),
     )
-    axes.scatter(
-        rows["projected_share_gdp_pct_2035"],
-        rows["country_code"],
-        label="2035 at own pace",
-        color="#1b9e77",
-        marker=">",
-        zorder=3,
-    )
+    for column, label, colour, marker in points:
+        axes.scatter(
+            rows[column], rows["country_code"], label=label, color=colour, marker=marker, zorder=3
+        )
     for value, label, colour in TARGET_LINES[1:]:
         axes.axvline(value, color=colour, linestyle="--", label=label)
     axes.set_title("Path to 2035: own pace since 2014 (NATO)")

@@ -55,78 +55,61 @@ class TableSpec:
 
 
 _PRICES = r"constant \d{4} prices"
+_EXCHANGE = "and exchange rates"
+# Each table's blocks: (regex on the lower-cased section heading, measure), in NATO's order.
+_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "1": (
+        (r"^current prices$", "defence_exp_nac_current_m"),
+        (rf"^{_PRICES}$", "defence_exp_nac_const_m"),
+    ),
+    "2": (
+        (rf"^current prices {_EXCHANGE}$", "defence_exp_usd_current_m"),
+        (rf"^{_PRICES} {_EXCHANGE}$", "defence_exp_usd_const_m"),
+    ),
+    "3": (
+        (r"^share of real gdp \(%\)$", "defence_exp_share_gdp_pct"),
+        (r"^annual real change \(%\)$", "defence_exp_real_change_pct"),
+    ),
+    "4": (("", "defence_exp_usd_const_m"),),
+    "5": (
+        (rf"^current prices {_EXCHANGE}$", "gdp_usd_current_m"),
+        (rf"^{_PRICES} {_EXCHANGE}$", "gdp_usd_const_m"),
+    ),
+    "6": (
+        (r"^gdp per capita \(thousand us dollars\)$", "gdp_per_capita_usd_const_k"),
+        # "Core defence expenditure per capita" from the 2026 edition: the same series.
+        (
+            r"^(core )?defence expenditure per capita \(us dollars\)$",
+            "defence_exp_per_capita_usd_const",
+        ),
+    ),
+    "7": (("", "military_personnel_k"),),
+    "8a": (
+        (r"^equipment \(a\)$", "equipment_share_pct"),
+        (r"^personnel \(b\)$", "personnel_share_pct"),
+    ),
+    "8b": (
+        (r"^infrastructure \(c\)$", "infrastructure_share_pct"),
+        (r"^other \(d\)$", "other_share_pct"),
+    ),
+}
+# Table 4's non-year header cells (real change since the first year, share in a year).
+_TABLE4_COLUMNS = (
+    ColumnRule(
+        r"^real change (?P<first>\d{4})-(?P<year>\d{4})e? \(%\)$",
+        "defence_exp_real_change_cumulative_pct",
+    ),
+    ColumnRule(r"^share of real gdp (?P<year>\d{4})e? \(%\)$", "defence_exp_share_gdp_pct"),
+)
+
 TABLES: dict[str, TableSpec] = {
-    spec.table_id: spec
-    for spec in (
-        TableSpec(
-            "1",
-            (
-                Measure(r"^current prices$", "defence_exp_nac_current_m"),
-                Measure(rf"^{_PRICES}$", "defence_exp_nac_const_m"),
-            ),
-        ),
-        TableSpec(
-            "2",
-            (
-                Measure(r"^current prices and exchange rates$", "defence_exp_usd_current_m"),
-                Measure(rf"^{_PRICES} and exchange rates$", "defence_exp_usd_const_m"),
-            ),
-        ),
-        TableSpec(
-            "3",
-            (
-                Measure(r"^share of real gdp \(%\)$", "defence_exp_share_gdp_pct"),
-                Measure(r"^annual real change \(%\)$", "defence_exp_real_change_pct"),
-            ),
-        ),
-        TableSpec(
-            "4",
-            (Measure("", "defence_exp_usd_const_m"),),
-            (
-                ColumnRule(
-                    r"^real change (?P<first>\d{4})-(?P<year>\d{4})e? \(%\)$",
-                    "defence_exp_real_change_cumulative_pct",
-                ),
-                ColumnRule(
-                    r"^share of real gdp (?P<year>\d{4})e? \(%\)$", "defence_exp_share_gdp_pct"
-                ),
-            ),
-            required=False,
-        ),
-        TableSpec(
-            "5",
-            (
-                Measure(r"^current prices and exchange rates$", "gdp_usd_current_m"),
-                Measure(rf"^{_PRICES} and exchange rates$", "gdp_usd_const_m"),
-            ),
-        ),
-        TableSpec(
-            "6",
-            (
-                Measure(r"^gdp per capita \(thousand us dollars\)$", "gdp_per_capita_usd_const_k"),
-                # "Core defence expenditure per capita" from the 2026 edition: the same series.
-                Measure(
-                    r"^(core )?defence expenditure per capita \(us dollars\)$",
-                    "defence_exp_per_capita_usd_const",
-                ),
-            ),
-        ),
-        TableSpec("7", (Measure("", "military_personnel_k"),)),
-        TableSpec(
-            "8a",
-            (
-                Measure(r"^equipment \(a\)$", "equipment_share_pct"),
-                Measure(r"^personnel \(b\)$", "personnel_share_pct"),
-            ),
-        ),
-        TableSpec(
-            "8b",
-            (
-                Measure(r"^infrastructure \(c\)$", "infrastructure_share_pct"),
-                Measure(r"^other \(d\)$", "other_share_pct"),
-            ),
-        ),
+    table_id: TableSpec(
+        table_id,
+        tuple(Measure(pattern, measure) for pattern, measure in sections),
+        _TABLE4_COLUMNS if table_id == "4" else (),
+        required=table_id != "4",
     )
+    for table_id, sections in _SECTIONS.items()
 }
 
 REQUIRED_TABLES = tuple(table_id for table_id, spec in TABLES.items() if spec.required)
