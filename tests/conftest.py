@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -177,7 +178,26 @@ class EndToEnd:
 
 
 @pytest.fixture(scope="session")
-def end_to_end(tmp_path_factory) -> EndToEnd:
+def end_to_end(tmp_path_factory, worker_id) -> EndToEnd:
+    """The session's real pipeline runs (see :func:`_end_to_end`), done once per test session.
+
+    ``make test`` runs two pytest-xdist workers; whichever needs it first runs it under a file
+    lock in the folder both share, and the other reuses the result (pytest-xdist's documented
+    pattern for session fixtures): the 40 s run is not paid twice."""
+    if worker_id == "master":  # plain pytest, no workers
+        return _end_to_end(tmp_path_factory.mktemp("e2e"))
+    shared = tmp_path_factory.getbasetemp().parent
+    with (shared / "end_to_end.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = shared / "end_to_end.pickle"
+        if result.exists():
+            return pickle.loads(result.read_bytes())
+        outcome = _end_to_end(shared / "e2e")
+        result.write_bytes(pickle.dumps(outcome))
+        return outcome
+
+
+def _end_to_end(tmp: Path) -> EndToEnd:
     """Run the real pipeline as a scheduled run would meet the world:
 
     1. a warehouse already published (a small marker file stands in for yesterday's);
@@ -185,7 +205,7 @@ def end_to_end(tmp_path_factory) -> EndToEnd:
     3. the next run, with a second run started while it works (it must refuse, not corrupt);
        the next run must clean up after the killed one and publish.
     """
-    tmp = tmp_path_factory.mktemp("e2e")
+    tmp.mkdir(parents=True, exist_ok=True)
     warehouse = tmp / "warehouse"
     target = warehouse / paths.PUBLISHED_DB_NAME
     write_table(target, "marts", "yesterday", pd.DataFrame({"marker": ["previous publish"]}))
@@ -263,13 +283,3 @@ def fetched_release_files():
         os.environ.pop(acquire.MIRROR_ENV, None)
     else:
         os.environ[acquire.MIRROR_ENV] = previous
-
-
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (``make test`` runs two workers with ``--dist loadgroup``), every test
-    that needs the session's real pipeline run (``end_to_end``, ``published``) goes to one worker,
-    so that run happens once; the other worker takes the rest (parsers, GX, PostgreSQL, lifecycle
-    tests, which mostly wait on subprocesses)."""
-    for item in items:
-        if {"end_to_end", "published"} & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("end_to_end"))
