@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         FLOOR_DBT,
     )
     results["floor: one GX expectation"] = repeat(args.repeat, [*task, "floor_gx"], env)
-    results["parse NATO releases (5 releases, 11 files)"] = repeat(args.repeat, [*task, "parse_nato"], env)
+    results["parse NATO releases (5 releases, 11 files)"] = repeat(
+        args.repeat, [*task, "parse_nato"], env
+    )
     results["parse SIPRI editions (3 workbooks)"] = repeat(args.repeat, [*task, "parse_sipri"], env)
     results["cold full run"] = repeat(
         args.repeat, [*py, "-m", "pipeline", "run"], env, before=fresh
