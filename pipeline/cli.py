@@ -79,7 +79,7 @@ def _execute_job(lock_timeout_s: float, build_fingerprint: str) -> bool:
     from pipeline.definitions import REFRESH_JOB, defs
     from pipeline.defs.refresh import refresh_run_config
     from pipeline.failures import describe
-    from pipeline.progress import progress_logger, summary
+    from pipeline.progress import is_warning, progress_logger, summary
 
     log_dir = paths.warehouse_dir() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -113,7 +113,8 @@ def _execute_job(lock_timeout_s: float, build_fingerprint: str) -> bool:
             print(f"run failed: {describe(event.event_specific_data.error)}", file=sys.stderr)
         check = event.event_specific_data
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not check.passed:
-            print(f"check {check.check_name} failed: {check.description}", file=sys.stderr)
+            verdict = "warning" if is_warning(check) else "failed"
+            print(f"check {check.check_name} {verdict}: {check.description}", file=sys.stderr)
     return result.success
 
 

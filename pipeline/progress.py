@@ -51,7 +51,7 @@ def describe(event: dg.DagsterEvent) -> str | None:
         check = event.event_specific_data
         if check.passed and not check.check_name.startswith("gx_"):
             return None  # dozens of dbt tests: show only the ones that fail
-        verdict = "passed" if check.passed else f"FAILED ({check.severity.value})"
+        verdict = "passed" if check.passed else "WARNING" if is_warning(check) else "FAILED"
         return f"      check {check.check_name}: {verdict}"
     return None
 
@@ -67,7 +67,7 @@ def progress_logger(_init_context) -> logging.Logger:
 
 def summary(result) -> list[str]:
     """What was loaded, validated and published, from a finished run's events."""
-    loaded, checks_passed, checks_failed = [], 0, []
+    loaded, checks_passed, checks_failed, checks_warned = [], 0, [], []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.event_specific_data.materialization
@@ -79,11 +79,20 @@ def summary(result) -> list[str]:
             check = event.event_specific_data
             if check.passed:
                 checks_passed += 1
+            elif is_warning(check):
+                checks_warned.append(check.check_name)
             else:
                 checks_failed.append(check.check_name)
     lines = [f"Loaded: {', '.join(loaded) or 'nothing'}"]
     lines.append(
         f"Validated: {checks_passed} checks passed (dbt tests and GX suites)"
         + (f", failed: {', '.join(checks_failed)}" if checks_failed else "")
+        + (f", warnings (caveats, not errors): {', '.join(checks_warned)}" if checks_warned else "")
     )
     return lines
+
+
+def is_warning(check) -> bool:
+    """A failed check of WARN severity: a caveat the data carries (a GX caveat suite), not an
+    error; the run goes on and publishes."""
+    return check.severity == dg.AssetCheckSeverity.WARN
