@@ -67,9 +67,6 @@ def prepare_manifest() -> bool:
     return True
 
 
-ensure_manifest = prepare_manifest  # the name tests/test_dbt_docs.py imports
-
-
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource the assets use (and the manifest is prepared with)."""
     return DbtCliResource(

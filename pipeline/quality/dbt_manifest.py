@@ -15,9 +15,9 @@ MARTS = "marts"
 
 def manifest_path() -> Path:
     """``dbt_project/target/manifest.json``, parsed first when missing or stale (dbt_project.py)."""
-    from pipeline.defs.dbt_project import DBT_PROJECT, ensure_manifest
+    from pipeline.defs.dbt_project import DBT_PROJECT, prepare_manifest
 
-    ensure_manifest()
+    prepare_manifest()
     return Path(DBT_PROJECT.manifest_path)
 
 
