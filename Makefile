@@ -41,7 +41,7 @@ test-fast: setup  ## everything but the end-to-end runs
 lint: setup  ## ruff on the Python, sqlfluff (dbt templater, DuckDB) on the dbt models and tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEFENCE_BUILD_DB=$(CURDIR)/data/warehouse/build.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 format: setup
 	$(BIN)/ruff format .
@@ -51,7 +51,7 @@ ui: setup  ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/python -m pipeline ui
 
 docs: setup  ## dbt docs (offline) into dbt_project/target, and docs/data_dictionary.md
-	cd dbt_project && DEFENCE_BUILD_DB=$(CURDIR)/data/warehouse/build.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
 	$(BIN)/python -m pipeline dictionary
 
 docs-serve: docs  ## dbt docs on http://127.0.0.1:8081

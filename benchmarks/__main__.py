@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps(results, indent=2))
         shutil.rmtree(work, ignore_errors=True)
         return 0
-    build_env = {**env, "DEFENCE_BUILD_DB": str(work / "warehouse" / paths.BUILD_DB_NAME)}
+    build_env = env  # dbt's profile reads DEFENCE_WAREHOUSE_DIR, as the pipeline does
     dbt_args = [dbt, "build", "--profiles-dir", ".", "--target-path", str(work / "dt")]
     results["dbt build (all models and tests)"] = repeat(
         args.repeat, dbt_args, build_env, paths.DBT_PROJECT_DIR
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         results["test suite (pytest)"] = measure([*py, "-m", "pytest", "-q"], base_env)
 
     scale_env = {**base_env, "DEFENCE_WAREHOUSE_DIR": str(work / "scale")}
-    scale_dbt = {**scale_env, "DEFENCE_BUILD_DB": str(work / "scale" / paths.BUILD_DB_NAME)}
+    scale_dbt = scale_env
     shapes = [(int(n), 1) for n in args.vintages.split(",")]
     shapes += [(1, int(m)) for m in args.sipri_editions.split(",") if int(m) > 1]
     for vintages, editions in shapes:

@@ -21,6 +21,7 @@ DAGSTER_CONFIG_FILE = PROJECT_ROOT / "dagster.yaml"
 
 BUILD_DB_NAME = "build.duckdb"
 PUBLISHED_DB_NAME = "defence.duckdb"
+WAREHOUSE_DIR_ENV = "DEFENCE_WAREHOUSE_DIR"
 
 
 def raw_dir() -> Path:
@@ -29,8 +30,20 @@ def raw_dir() -> Path:
 
 
 def warehouse_dir() -> Path:
-    """Folder of the build and published DuckDB files."""
-    return Path(os.environ.get("DEFENCE_WAREHOUSE_DIR", PROJECT_ROOT / "data" / "warehouse"))
+    """Folder of the build and published DuckDB files.
+
+    dbt's profile (``dbt_project/profiles.yml``) reads the same setting, from dbt's own folder, so
+    a value must be an absolute path for both to mean the same folder.
+    """
+    setting = os.environ.get(WAREHOUSE_DIR_ENV)
+    if setting is None:
+        return PROJECT_ROOT / "data" / "warehouse"
+    if not Path(setting).is_absolute():
+        raise ValueError(
+            f"{WAREHOUSE_DIR_ENV}={setting!r} must be an absolute path (dbt's profile reads it "
+            "from dbt_project/, the pipeline from the current folder)"
+        )
+    return Path(setting)
 
 
 def build_db() -> Path:

@@ -8,7 +8,6 @@ setup``), by every CLI command before it loads the definitions or starts Dagster
 :func:`pipeline.definitions.build_definitions` as a last guard (docs/architecture.md §5).
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -26,26 +25,17 @@ _DBT_SOURCE_DIRS = ("models", "seeds", "tests", "macros")
 PARSE_WAIT_S = 300.0  # a webserver and a daemon started together: one parses, the other waits
 
 
-def dbt_environment() -> None:
-    """Point dbt at the build warehouse and keep it from phoning home (read when a run starts).
-
-    dbt is a separate program configured by its profile, which reads ``DEFENCE_BUILD_DB``
-    (``dbt_project/profiles.yml``); the environment is the only input dagster-dbt passes on to it.
-    """
-    os.environ["DEFENCE_BUILD_DB"] = str(paths.build_db())
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-
-
 def manifest_is_stale() -> bool:
-    """True when the manifest is missing or older than any dbt source file."""
+    """True when the manifest is missing or older than any dbt source file or folder (a folder's
+    time changes when a file in it is added, renamed or deleted, which no file's time shows)."""
     manifest = DBT_PROJECT.manifest_path
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    files = [paths.DBT_PROJECT_DIR / "dbt_project.yml"]
+    paths_ = [paths.DBT_PROJECT_DIR / "dbt_project.yml"]
     for folder in _DBT_SOURCE_DIRS:
-        files += (paths.DBT_PROJECT_DIR / folder).rglob("*")
-    return any(f.is_file() and f.stat().st_mtime > built for f in files)
+        paths_ += [paths.DBT_PROJECT_DIR / folder, *(paths.DBT_PROJECT_DIR / folder).rglob("*")]
+    return any(p.exists() and p.stat().st_mtime > built for p in paths_)
 
 
 def prepare_manifest() -> bool:
@@ -62,7 +52,6 @@ def prepare_manifest() -> bool:
     with exclusive_lock(lock, PARSE_WAIT_S, busy):
         if not manifest_is_stale():
             return False
-        dbt_environment()
         dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
     return True
 

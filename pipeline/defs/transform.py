@@ -10,7 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipeline.defs.dbt_project import DBT_PROJECT, dbt_environment
+from pipeline.defs.dbt_project import DBT_PROJECT
 from pipeline.defs.resources import WarehouseLock
 
 
@@ -36,7 +36,6 @@ def dbt_models(
     """dbt build on the build warehouse: seeds, models and their data tests, in DAG order.
 
     ``warehouse_lock`` is requested only so the run holds the write lock while dbt writes."""
-    dbt_environment()
     yield from dbt.cli(["build"], context=context).stream()
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline.quality.dbt_manifest import project_grains
 from pipeline.quality.runner import SuiteOutcome, run_suite
 from pipeline.quality.thresholds import NATO_SHARE_GDP_PCT, PCT, POSITIVE
+from pipeline.reference import target_threshold_pct
 
 Range = tuple[float | None, float | None]
 
@@ -104,8 +105,9 @@ RULES: dict[str, Rules] = {
         ranges={
             "share_gdp_pct": NATO_SHARE_GDP_PCT,
             **GAPS,
-            "gap_to_2pct_pp": (0.0, 2.0),
-            "gap_to_5pct_pp": (0.0, 5.0),
+            # A gap is at most the target itself (a share of 0): thresholds from the targets seed.
+            "gap_to_2pct_pp": (0.0, target_threshold_pct("wales_2pct_gdp")),
+            "gap_to_5pct_pp": (0.0, target_threshold_pct("hague_5pct_total")),
         },
         min_rows=32 * 5,
         single_valued=("release_id",),
