@@ -22,9 +22,8 @@ import time
 from dataclasses import dataclass
 
 from pipeline import paths
-from pipeline.defs import REFRESH_JOB
+from pipeline.defs import DAILY_SCHEDULE, REFRESH_JOB
 
-SCHEDULE = "daily_refresh"  # pipeline/defs/automation.py
 MAX_AGE_ENV = "DEFENCE_MAX_AGE_DAYS"
 DEFAULT_MAX_AGE_DAYS = 8.0
 _DAY_S = 86400.0
@@ -49,7 +48,7 @@ def _last_good_tick(instance) -> float | None:
     stamps = [
         tick.timestamp
         for state in instance.all_instigator_state(instigator_type=InstigatorType.SCHEDULE)
-        if state.instigator_name == SCHEDULE
+        if state.instigator_name == DAILY_SCHEDULE
         for tick in instance.get_ticks(
             state.instigator_origin_id, state.selector_id, limit=1, statuses=good
         )

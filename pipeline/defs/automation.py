@@ -18,6 +18,7 @@ import os
 import dagster as dg
 
 from pipeline import discovery, fingerprint, paths
+from pipeline.defs import DAILY_SCHEDULE, RELEASE_SENSOR
 from pipeline.discovery.settings import DISCOVERY_ENV
 from pipeline.download import download_release
 from pipeline.fingerprint import raw_files
@@ -79,7 +80,7 @@ def daily_tick(context: dg.ScheduleEvaluationContext, job_name: str):
         context.log.info("discovery: %s", seen)
     else:
         seen = f"discovery is off ({DISCOVERY_ENV}=on checks the publishers)"
-    return _work(context, job_name, "daily_refresh", seen)[0]
+    return _work(context, job_name, DAILY_SCHEDULE, seen)[0]
 
 
 def sensor_tick(context: dg.SensorEvaluationContext, job_name: str):
@@ -88,7 +89,7 @@ def sensor_tick(context: dg.SensorEvaluationContext, job_name: str):
     if files == context.cursor:
         return dg.SkipReason("no new or changed release files in data/raw since the last tick")
     seen = "first look at data/raw" if context.cursor is None else "release files changed"
-    result, settled = _work(context, job_name, "new_release_files", seen)
+    result, settled = _work(context, job_name, RELEASE_SENSOR, seen)
     if settled:
         context.update_cursor(files)
     return result
@@ -108,7 +109,7 @@ def build_automation(job_name: str, cron: str | None = None):
     """
 
     @dg.schedule(
-        name="daily_refresh",
+        name=DAILY_SCHEDULE,
         job_name=job_name,
         cron_schedule=cron or schedule_cron(),
         description="Daily: check the publishers for a new edition (DEFENCE_DISCOVERY=on), fetch "
@@ -120,6 +121,7 @@ def build_automation(job_name: str, cron: str | None = None):
         return daily_tick(context, job_name)
 
     @dg.sensor(
+        name=RELEASE_SENSOR,
         job_name=job_name,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.RUNNING,

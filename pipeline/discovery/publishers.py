@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import openpyxl
 
 from pipeline.discovery import settings
 from pipeline.discovery.pages import DiscoveryError, Edition
 from pipeline.sources.nato_blocks import price_base
 from pipeline.sources.sipri import SHEETS as SIPRI_SHEETS
+from pipeline.sources.workbook import WorkbookLayoutError, open_workbook
 
 _TITLE_SPAN = re.compile(r"\((\d{4})\s*[-–]\s*(\d{4})\)")  # "(2014-2026)"
 _SIPRI_SPAN = re.compile(r"1949-(\d{4})")
@@ -28,8 +27,6 @@ _SIPRI_SPAN = re.compile(r"1949-(\d{4})")
 @dataclass(frozen=True)
 class Publisher:
     source: str
-    page_env: str
-    page_default: str
     link: re.Pattern  # the workbook's file name on the page; group 1 is the edition's year
     expected: str  # the same, for people reading an error
     held_year: Callable[[dict], int | None]  # the edition year a sidecar in data/raw describes
@@ -38,14 +35,18 @@ class Publisher:
     announces: re.Pattern | None = None  # a companion link that may appear before the workbook
 
     def page_url(self) -> str:
-        return settings.page_url(self.page_env, self.page_default)
+        return settings.page_url(self.source)
 
 
-def _open(path: Path):
+@contextmanager
+def _workbook(path: Path):
+    """The downloaded workbook, opened as the parsers open it; an unreadable file is a
+    :class:`DiscoveryError` (the download is refused), not a parser's layout error."""
     try:
-        return openpyxl.load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DiscoveryError(f"{path.name}: not a readable workbook ({exc})") from None
+        with open_workbook(path) as book:
+            yield book
+    except WorkbookLayoutError as exc:
+        raise DiscoveryError(str(exc)) from None
 
 
 # --- NATO ----------------------------------------------------------------------------------------
@@ -85,14 +86,11 @@ def _nato_facts(edition: Edition, page_url: str, release_date: dt.date) -> dict:
 
 def _nato_price_base_year(path: Path) -> int:
     """The year of NATO's constant prices ("Constant 2021 prices"), as the parser reads it."""
-    book = _open(path)
     years: Counter[int] = Counter()
-    try:
+    with _workbook(path) as book:
         for sheet in book.worksheets:
             for row in sheet.iter_rows(values_only=True):
                 years.update(y for v in row if isinstance(v, str) and (y := price_base(None, v)))
-    finally:
-        book.close()
     if not years:
         raise DiscoveryError(
             f"{path.name}: no 'YYYY prices' text in any sheet, so the price base year is unknown "
@@ -103,8 +101,6 @@ def _nato_price_base_year(path: Path) -> int:
 
 NATO = Publisher(
     source="nato",
-    page_env=settings.NATO_PAGE_ENV,
-    page_default=settings.NATO_PAGE_DEFAULT,
     link=re.compile(r"def-exp-(\d{4})(?:-TABLES)?-en\.xlsx$", re.IGNORECASE),
     expected="def-exp-YYYY-en.xlsx or ...-def-exp-YYYY-TABLES-en.xlsx",
     held_year=_nato_held_year,
@@ -159,11 +155,8 @@ def _sipri_facts(edition: Edition, page_url: str, release_date: dt.date) -> dict
 
 def _sipri_price_base_year(path: Path) -> int:
     """The year in the sheet name 'Constant (2024) US$', as the parser reads it."""
-    book = _open(path)
-    try:
+    with _workbook(path) as book:
         names = list(book.sheetnames)
-    finally:
-        book.close()
     for name in names:
         if match := SIPRI_SHEETS[0].title.match(name):
             return int(match.group("base"))
@@ -175,8 +168,6 @@ def _sipri_price_base_year(path: Path) -> int:
 
 SIPRI = Publisher(
     source="sipri",
-    page_env=settings.SIPRI_PAGE_ENV,
-    page_default=settings.SIPRI_PAGE_DEFAULT,
     link=re.compile(r"SIPRI-Milex-data-1949-(\d{4})(_v[\d.]+|_\d+)?\.xlsx$", re.IGNORECASE),
     expected="SIPRI-Milex-data-1949-YYYY[_vN.N|_N].xlsx",
     held_year=_sipri_held_year,

@@ -36,7 +36,16 @@ def enabled() -> bool:
     return os.environ.get(DISCOVERY_ENV, "").strip().lower() in _ON
 
 
-def page_url(env: str, default: str) -> str:
+# Each publisher's page listing its editions: (setting, default).
+PAGES = {
+    "nato": (NATO_PAGE_ENV, NATO_PAGE_DEFAULT),
+    "sipri": (SIPRI_PAGE_ENV, SIPRI_PAGE_DEFAULT),
+}
+
+
+def page_url(source: str) -> str:
+    """The page to check for ``source``'s editions: its setting, else the publisher's page."""
+    env, default = PAGES[source]
     return os.environ.get(env, "").strip() or default
 
 
