@@ -126,3 +126,24 @@ def test_importing_the_dbt_module_runs_no_dbt_even_with_a_stale_manifest():
     finally:
         os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert done.returncode == 0 and "no dbt" in done.stdout, done.stderr[-2000:]
+
+
+def test_the_dbt_resource_skips_the_version_probe_with_the_version_dbt_reports():
+    """The resource reads dbt's version from the package metadata instead of spawning
+    ``dbt --version`` (which also asks PyPI for the latest release) on every run. That is the
+    version the runs use: the dbt executable is a script run by this very interpreter."""
+    import importlib.metadata
+
+    from dagster_dbt import DbtCliResource
+    from packaging.version import Version
+
+    from pipeline.defs.dbt_project import DBT_EXECUTABLE, dbt_resource
+
+    # The two dagster-dbt internals the project's resource replaces still exist under these names.
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
+    resource = dbt_resource()
+    shebang = open(DBT_EXECUTABLE).readline().removeprefix("#!").strip()
+    assert os.path.realpath(shebang) == os.path.realpath(sys.executable)
+    assert resource._cli_version == Version(importlib.metadata.version("dbt-core"))
+    assert resource._cli_version.major == 1  # dbt Core, not the Fusion engine
+    assert resource._initialize_dbt_core_adapter(["build"]) is None

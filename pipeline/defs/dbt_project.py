@@ -8,11 +8,13 @@ setup``), by every CLI command before it loads the definitions or starts Dagster
 :func:`pipeline.definitions.build_definitions` as a last guard (docs/architecture.md §5).
 """
 
+import importlib.metadata
 import sys
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 
 from pipeline import paths
 from pipeline.warehouse.lock import exclusive_lock
@@ -56,9 +58,33 @@ def prepare_manifest() -> bool:
     return True
 
 
+class ProjectDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt CLI resource without two start-up costs this project never uses.
+
+    - **The version probe.** dagster-dbt runs ``dbt --version`` in a subprocess (1.3 s) once per
+      resource, to tell dbt Core from the Fusion engine. Here dbt is the pinned dbt-core installed
+      beside this interpreter (``DBT_EXECUTABLE``), so its version is read from the package
+      metadata; ``tests/test_dagster_wiring.py`` checks that it matches what the executable says.
+    - **The in-process adapter.** Before starting dbt, dagster-dbt loads dbt's config, adapter
+      and macros in the Dagster process (about 1 s) only to fetch row counts and column metadata
+      when asked (``.fetch_row_counts()``, ``.fetch_column_metadata()``); this project asks for
+      neither (its row counts come from the publish step).
+
+    Both are dagster-dbt internals of the pinned version (requirements.lock); the wiring test
+    fails if either would run again.
+    """
+
+    @property
+    def _cli_version(self) -> Version:
+        return Version(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - dagster-dbt's signature
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource the assets use (and the manifest is prepared with)."""
-    return DbtCliResource(
+    return ProjectDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT.profiles_dir),
         dbt_executable=DBT_EXECUTABLE,
