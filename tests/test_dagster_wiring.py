@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -142,7 +143,7 @@ def test_the_dbt_resource_skips_the_version_probe_with_the_version_dbt_reports()
     # The two dagster-dbt internals the project's resource replaces still exist under these names.
     assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
     resource = dbt_resource()
-    shebang = open(DBT_EXECUTABLE).readline().removeprefix("#!").strip()
+    shebang = Path(DBT_EXECUTABLE).read_text().splitlines()[0].removeprefix("#!").strip()
     assert os.path.realpath(shebang) == os.path.realpath(sys.executable)
     assert resource._cli_version == Version(importlib.metadata.version("dbt-core"))
     assert resource._cli_version.major == 1  # dbt Core, not the Fusion engine
