@@ -56,6 +56,15 @@ def published_db() -> Path:
     return warehouse_dir() / PUBLISHED_DB_NAME
 
 
+def dbt_run_target() -> Path:
+    """Where the run's ``dbt build`` writes its artifacts (run_results.json, manifest, dbt.log):
+    one folder per warehouse, reused by every run on it (runs on a warehouse take turns under its
+    write lock), so the latest run's artifacts are there to read and nothing piles up.
+    dagster-dbt's default, a new folder under ``dbt_project/target/`` per run, grew by about 4 MB
+    a run and was never pruned."""
+    return warehouse_dir() / "dbt_target"
+
+
 def dagster_home() -> Path:
     """Dagster's instance folder (run history, event logs); git-ignored."""
     return Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home"))

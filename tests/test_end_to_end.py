@@ -404,3 +404,22 @@ def test_a_run_that_loads_a_new_edition_says_what_changed(end_to_end, monkeypatc
     assert "  crossing 3.5% in its newest years: up EST, LTU, LVA, GRC; down none" in lines
     print_new_release({"nato_2024-06-17", "nato_2025-08-28", "nato_2026-07-10"})
     assert capsys.readouterr().err == ""  # nothing new: nothing said
+
+
+def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_to_end):
+    """The latest run's dbt artifacts are in ``<warehouse>/dbt_target/`` (one folder, reused by
+    every run: nothing piles up under ``dbt_project/target/``), and its GX data docs list every
+    suite of the run."""
+    import json
+
+    warehouse = end_to_end.published.parent
+    results = json.loads((warehouse / "dbt_target" / "run_results.json").read_text())
+    statuses: dict[str, set] = {}
+    for result in results["results"]:
+        statuses.setdefault(result["unique_id"].split(".")[0], set()).add(result["status"])
+    assert statuses["model"] == {"success"} and statuses["test"] <= {"pass", "warn"}
+    assert len(results["results"]) > 80  # seeds, models, data tests and unit tests
+    docs = warehouse / "gx" / "uncommitted" / "data_docs" / "local_site"
+    pages = {p.name for p in (docs / "validations").iterdir()}
+    assert {"raw__nato__defence_expenditure", "raw__sipri__military_expenditure"} <= pages
+    assert {"marts__fct_target_status", "staging__stg_nato__defence_expenditure"} <= pages

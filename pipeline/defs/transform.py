@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from pipeline import paths
 from pipeline.defs.dbt_project import DBT_PROJECT
 from pipeline.defs.resources import WarehouseLock
 
@@ -35,8 +36,9 @@ def dbt_models(
 ):
     """dbt build on the build warehouse: seeds, models and their data tests, in DAG order.
 
-    ``warehouse_lock`` is requested only so the run holds the write lock while dbt writes."""
-    yield from dbt.cli(["build"], context=context).stream()
+    ``warehouse_lock`` is requested only so the run holds the write lock while dbt writes; dbt's
+    artifacts go to :func:`pipeline.paths.dbt_run_target`, beside the warehouse it builds."""
+    yield from dbt.cli(["build"], context=context, target_path=paths.dbt_run_target()).stream()
 
 
 defs = dg.Definitions(assets=[dbt_models])
