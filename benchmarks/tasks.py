@@ -84,6 +84,7 @@ def scale_load(vintages: int, sipri_editions: int) -> None:
     sipri, _, sipri_releases = load_source(_raw() / "sipri")
     base = {r.release_id: release_row(r) for r in (*nato_releases, *sipri_releases)}
     db = paths.build_db()
+    db.parent.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
     with duckdb.connect(str(db)) as con:
         con.execute("create schema raw")
