@@ -423,3 +423,20 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
     pages = {p.name for p in (docs / "validations").iterdir()}
     assert {"raw__nato__defence_expenditure", "raw__sipri__military_expenditure"} <= pages
     assert {"marts__fct_target_status", "staging__stg_nato__defence_expenditure"} <= pages
+
+
+def test_every_view_in_the_published_file_can_be_queried(published):
+    """The staging and intermediate views read the schemas of the file they are in: a view that
+    named the build file's catalog ("build") failed in defence.duckdb."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        views = con.sql(
+            "select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+        assert len(views) >= 10
+        counts = {
+            f"{s}.{v}": con.sql(f'select count(*) from "{s}"."{v}"').fetchone()[0]  # noqa: S608
+            for s, v in views
+        }
+    assert counts["staging.stg_nato__defence_expenditure"] == 17_334
+    assert counts["staging.stg_sipri__military_expenditure"] == 106_458
+    assert all(n > 0 for n in counts.values()), counts
