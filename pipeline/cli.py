@@ -54,6 +54,7 @@ def run(lock_timeout_s: float, force: bool = False) -> int:
     except WarehouseBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    _start_worker()
     releases_before = published_nato_releases()
     success = _execute_job(lock_timeout_s, current)
     elapsed = time.monotonic() - started
@@ -67,6 +68,21 @@ def run(lock_timeout_s: float, force: bool = False) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _start_worker() -> None:
+    """Start the run's worker (pipeline/worker.py): it parses the sources whose inputs changed
+    and imports GX on the other core while this process starts Dagster."""
+    from pipeline import fingerprint, worker
+    from pipeline.defs.sources import SOURCES
+    from pipeline.warehouse.validated import is_reusable
+
+    changed = {}
+    for source in SOURCES:
+        inputs = fingerprint.source(source.name)
+        if not is_reusable(paths.build_db(), source.raw_table, inputs):
+            changed[source.name] = (inputs, paths.raw_dir() / source.name)
+    worker.start(paths.gx_docs_root(), parse=changed)
 
 
 def _execute_job(lock_timeout_s: float, build_fingerprint: str) -> bool:

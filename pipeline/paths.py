@@ -56,6 +56,12 @@ def published_db() -> Path:
     return warehouse_dir() / PUBLISHED_DB_NAME
 
 
+def gx_docs_root() -> Path:
+    """GX's file context (``gx/``) and its data docs live beside the warehouse (runtime state,
+    git-ignored): ``<warehouse>/gx/uncommitted/data_docs/local_site/index.html``."""
+    return warehouse_dir()
+
+
 def dbt_run_target() -> Path:
     """Where the run's ``dbt build`` writes its artifacts (run_results.json, manifest, dbt.log):
     one folder per warehouse, reused by every run on it (runs on a warehouse take turns under its

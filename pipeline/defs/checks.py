@@ -9,18 +9,12 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from pipeline import paths
+from pipeline import paths, worker
 from pipeline.defs.sources import NATO, RAW_NATO, RAW_SIPRI, SIPRI
+from pipeline.quality import gates
 from pipeline.quality.relation_suites import SUITES, RelationSuite, check_name
 from pipeline.quality.runner import SuiteOutcome, build_docs
-from pipeline.warehouse.build import read_table
 from pipeline.warehouse.validated import last_load, mark_validated
-
-
-def gx_docs_root():
-    """GX's file context (``gx/``) and its data docs live beside the warehouse (runtime state,
-    git-ignored): ``data/warehouse/gx/uncommitted/data_docs/local_site/index.html``."""
-    return paths.warehouse_dir()
 
 
 def _result(
@@ -49,28 +43,21 @@ def _result(
 def gx_raw_nato() -> dg.AssetCheckResult:
     """GX suites on the parsed NATO frame: keys, years contiguous, shares in bounds and consistent
     with money / GDP, estimates only in the newest years, every ally present each member year."""
-    from pipeline.quality.nato_suite import COMPLETE_FORMATS, validate_nato_frame
+    from pipeline.quality.nato_suite import COMPLETE_FORMATS
 
-    def validate(frame):
-        complete = {
-            r.release_id for r in NATO.releases() if r.meta.get("format") in COMPLETE_FORMATS
-        }
-        return validate_nato_frame(frame, complete, gx_docs_root())
-
-    return _gate(NATO.raw_table, validate)
+    complete = {r.release_id for r in NATO.releases() if r.meta.get("format") in COMPLETE_FORMATS}
+    return _gate(NATO.raw_table, gates.nato_gate, complete)
 
 
 @dg.asset_check(asset=RAW_SIPRI, name=check_name("raw.sipri__military_expenditure"), blocking=True)
 def gx_raw_sipri() -> dg.AssetCheckResult:
     """GX suite on the parsed SIPRI frame: keys, years, shares in bounds or a wartime allowlist."""
-    from pipeline.quality.sipri_suite import validate_sipri_frame
-
-    return _gate(SIPRI.raw_table, lambda frame: validate_sipri_frame(frame, gx_docs_root()))
+    return _gate(SIPRI.raw_table, gates.sipri_gate)
 
 
-def _gate(raw_table: str, validate) -> dg.AssetCheckResult:
-    """Validate ``raw.<raw_table>`` unless it passed this gate already for the same inputs and
-    code (the raw asset then reused it); mark it validated when it passes."""
+def _gate(raw_table: str, gate, *args) -> dg.AssetCheckResult:
+    """Validate ``raw.<raw_table>`` in the GX worker unless it passed this gate already for the
+    same inputs and code (the raw asset then reused it); mark it validated when it passes."""
     build_db = paths.build_db()
     loaded = last_load(build_db, raw_table)
     if loaded is not None and loaded.is_validated:
@@ -79,11 +66,10 @@ def _gate(raw_table: str, validate) -> dg.AssetCheckResult:
             description="inputs and code unchanged since this table passed the gate: reused",
             metadata={"reused_validated_load": True, "source_fingerprint": loaded.fingerprint},
         )
-    frame = read_table(build_db, "raw", raw_table)
-    outcome = validate(frame)
+    outcome, rows = worker.run(gate, build_db, raw_table, *args, paths.gx_docs_root())
     if outcome.success:
         mark_validated(build_db, raw_table)
-    return _result(outcome, len(frame))
+    return _result(outcome, rows)
 
 
 def _relation_key(suite: RelationSuite) -> dg.AssetCheckKey:
@@ -113,10 +99,11 @@ def gx_relations(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetChe
         key = _relation_key(suite)
         if key not in selected:
             continue
-        frame = read_table(paths.build_db(), *suite.relation.split("."))
-        outcome = suite.validate(frame, gx_docs_root())
-        yield _result(outcome, len(frame), suite.blocking, key)
-    build_docs(gx_docs_root())
+        outcome, rows = worker.run(
+            gates.relation_gate, paths.build_db(), suite.relation, paths.gx_docs_root()
+        )
+        yield _result(outcome, rows, suite.blocking, key)
+    worker.run(build_docs, paths.gx_docs_root())
 
 
 GX_CHECKS = [gx_raw_nato, gx_raw_sipri, gx_relations]

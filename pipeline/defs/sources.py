@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import dagster as dg
 import pandas as pd
 
-from pipeline import fingerprint, paths
+from pipeline import fingerprint, paths, worker
 from pipeline.load import load_source
 from pipeline.provenance import Release, find_releases
 from pipeline.warehouse.build import write_table
-from pipeline.warehouse.validated import RawLoad, last_load, record_load
+from pipeline.warehouse.validated import is_reusable, record_load
 
 
 @dataclass(frozen=True)
@@ -115,14 +115,15 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
     )
     def raw_table(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         build_db, inputs = paths.build_db(), fingerprint.source(source.name)
-        loaded = last_load(build_db, source.raw_table)
-        if loaded == RawLoad(inputs, is_validated=True):
+        if is_reusable(build_db, source.raw_table, inputs):
             context.log.info("%s unchanged since its validated load: reused", source.name)
             return dg.MaterializeResult(
                 metadata={"reused_validated_load": True, "source_fingerprint": inputs}
             )
-        frame, stats, _ = load_source(paths.raw_dir() / source.name)
-        context.log.info("parsed %s: %s", source.name, stats)
+        ahead = worker.parsed_ahead(source.name, inputs)
+        frame, stats, _ = ahead or load_source(paths.raw_dir() / source.name)
+        where = " (by the run's worker, ahead)" if ahead else ""
+        context.log.info("parsed %s: %s%s", source.name, stats, where)
         count = write_table(build_db, "raw", source.raw_table, frame)
         record_load(build_db, source.raw_table, inputs)
         return dg.MaterializeResult(

@@ -71,7 +71,7 @@ def run_suite(
     suite cost about 0.2 s a suite."""
     import great_expectations as gx
 
-    context = _context(docs_root)
+    context = open_context(docs_root)
     batch_definition = (
         context.data_sources.add_or_update_pandas(suite_name)
         .add_dataframe_asset("frame")
@@ -94,7 +94,7 @@ def build_docs(docs_root: Path) -> Path:
     suite); returns the index page. The site is rebuilt from scratch, so it never lists a page
     of an older run."""
     shutil.rmtree(_uncommitted(docs_root) / "data_docs", ignore_errors=True)
-    _context(docs_root).build_data_docs()
+    open_context(docs_root).build_data_docs()
     return docs_index_path(docs_root)
 
 
@@ -107,7 +107,7 @@ def _uncommitted(docs_root: Path) -> Path:
     return Path(docs_root) / "gx" / "uncommitted"
 
 
-def _context(docs_root: Path | None):
+def open_context(docs_root: Path | None):
     """An ephemeral GX context (nothing written), or the file context under ``docs_root``, made
     once per process and folder: opening one reads and writes its YAML, about 0.1 s each time."""
     if docs_root is None:

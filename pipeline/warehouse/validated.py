@@ -40,6 +40,12 @@ def last_load(build_db: Path, raw_table: str) -> RawLoad | None:
     return RawLoad(row[0], bool(row[1])) if row else None
 
 
+def is_reusable(build_db: Path, raw_table: str, fingerprint: str) -> bool:
+    """True when ``raw_table`` was loaded from inputs with this ``fingerprint`` and passed its
+    gate: the run neither parses nor validates that source again."""
+    return last_load(build_db, raw_table) == RawLoad(fingerprint, is_validated=True)
+
+
 def record_load(build_db: Path, raw_table: str, fingerprint: str) -> None:
     """``raw.<raw_table>`` was just written from inputs with ``fingerprint``; not yet validated."""
     with duckdb.connect(str(build_db)) as con:

@@ -1,0 +1,122 @@
+"""The run's worker process: it parses the changed sources and imports GX while the main process
+starts Dagster, then runs the GX suites for the checks.
+
+``python -m pipeline run`` calls :func:`start` before it loads Dagster. On the machine's other
+core, the worker first parses each source whose inputs changed (:func:`parsed_ahead` hands the
+result to the raw asset, only if the source's fingerprint is still the same), then imports GX
+(about 2 s) and opens its file context. Dagster's checks hand it each suite (:func:`run`); it
+reads the relation from the build warehouse itself and sends back only the outcome.
+
+One worker, because GX's file context must not be written by two processes at once. A run the
+daemon launches starts the worker at its first check and parses in its own steps: the same code,
+without the head start.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_pool: ProcessPoolExecutor | None = None
+_ahead: dict[str, tuple[str, Future]] = {}  # source name -> (its fingerprint, the parse)
+
+
+class WorkerDiedError(RuntimeError):
+    """The worker process ended while it worked (killed, or out of memory)."""
+
+
+def start(docs_root: Path | None = None, parse: dict[str, tuple[str, Path]] | None = None) -> None:
+    """Start the worker if it is not running; have it parse ``parse`` (source name ->
+    (fingerprint, folder)) first, then import GX and open the file context under ``docs_root``.
+    Returns at once."""
+    pool = _start()
+    for name, (fingerprint, folder) in (parse or {}).items():
+        _ahead[name] = (fingerprint, pool.submit(_load_source, folder))
+    pool.submit(_warm_up, docs_root)
+
+
+def parsed_ahead(name: str, fingerprint: str):
+    """The worker's parse of source ``name`` (``load_source``'s result) if it was asked for the
+    inputs whose fingerprint is ``fingerprint``; else, or if that parse failed, None: the caller
+    then parses itself, so that an error is raised in its own process with its whole cause."""
+    wanted, future = _ahead.pop(name, (None, None))
+    if future is None or wanted != fingerprint:
+        return None
+    try:
+        return future.result()
+    except Exception:  # noqa: BLE001 - parsed again by the caller, which reports the error
+        return None
+
+
+def run(function: Callable[..., T], *args) -> T:
+    """``function(*args)`` in the worker (a module-level function, picklable arguments); an
+    exception it raises is raised here."""
+    try:
+        return _start().submit(function, *args).result()
+    except BrokenProcessPool as exc:
+        stop()
+        raise WorkerDiedError(
+            f"the run's worker process ended while running {function.__name__} (killed, or out "
+            "of memory); nothing was published"
+        ) from exc
+
+
+def stop() -> None:
+    """Stop the worker (at exit, or after it died; the next :func:`run` starts a new one)."""
+    global _pool
+    _ahead.clear()
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+def _start() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # spawn, not fork: the main process has threads by then (Dagster's), which a fork copies
+        # in whatever state they are in.
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
+        atexit.register(stop)
+    return _pool
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: end it within half a second of the run's process ending, however that
+    ended (a SIGTERM or SIGKILL skips the run's own :func:`stop`); an idle pool worker would
+    otherwise wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _load_source(folder: Path):
+    from pipeline.load import load_source
+
+    return load_source(folder)
+
+
+def _warm_up(docs_root: Path | None) -> None:
+    from pipeline.quality import gates, runner
+
+    del gates  # imported for its imports: the suites, pandas, DuckDB
+    if docs_root is not None:
+        runner.open_context(docs_root)
