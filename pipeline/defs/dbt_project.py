@@ -64,14 +64,15 @@ class ProjectDbtCliResource(DbtCliResource):
     - **The version probe.** dagster-dbt runs ``dbt --version`` in a subprocess (1.3 s) once per
       resource, to tell dbt Core from the Fusion engine. Here dbt is the pinned dbt-core installed
       beside this interpreter (``DBT_EXECUTABLE``), so its version is read from the package
-      metadata; ``tests/test_dagster_wiring.py`` checks that it matches what the executable says.
+      metadata; ``tests/test_dagster_wiring.py`` checks that the dbt executable is a script run
+      by this interpreter, so it is that dbt-core.
     - **The in-process adapter.** Before starting dbt, dagster-dbt loads dbt's config, adapter
       and macros in the Dagster process (about 1 s) only to fetch row counts and column metadata
       when asked (``.fetch_row_counts()``, ``.fetch_column_metadata()``); this project asks for
       neither (its row counts come from the publish step).
 
     Both are dagster-dbt internals of the pinned version (requirements.lock); the wiring test
-    fails if either would run again.
+    fails when dagster-dbt no longer has them under these names.
     """
 
     @property

@@ -43,7 +43,8 @@ in US$ b., partly estimated), ``Local currency financial years`` and ``Local cur
 years`` (national currencies, which would need a currency per row), and ``Footnotes`` (read by
 :func:`read_footnotes`). The workbook is opened in read-only mode, which gives each cell's font
 too (the flags depend on it) and skips the sheets not parsed: 0.4 s a workbook against 0.7 s in
-full mode, with the same frame for all three editions (``tests/test_sipri_parser.py``).
+full mode. When this changed (28 Nov 2026), both modes gave the same frame for all three
+editions; ``tests/test_sipri_parser.py`` checks the flags against SIPRI's reference extract.
 
 This module runs the parse; each job has its module: :mod:`~pipeline.sources.sipri_sheets` (the
 sheets and regions), :mod:`~pipeline.sources.sipri_header` (the header row),

@@ -18,7 +18,7 @@ _NOTE_TOKEN = re.compile(r"\d+|\S")
 def read_footnotes(path: Path) -> dict[str, str]:
     """SIPRI's footnotes, symbol (``"§"``) or number (``"16"``) -> meaning, from sheet Footnotes."""
     path = Path(path)
-    with open_workbook(path, read_only=True) as book:
+    with open_workbook(path) as book:
         return book_footnotes(book, path)
 
 

@@ -93,26 +93,27 @@ def check_size(path: Path, limit: int = MAX_WORKBOOK_BYTES) -> None:
 
 
 @contextmanager
-def open_workbook(path: Path, *, read_only: bool = True) -> Iterator[openpyxl.Workbook]:
+def open_workbook(path: Path) -> Iterator[openpyxl.Workbook]:
     """The workbook at ``path`` (cached values, not formulas), closed when the block ends.
 
     The size is checked first (:func:`check_size`); a file openpyxl cannot read (HTML saved as
     .xlsx, a truncated zip) is a :class:`WorkbookLayoutError` saying "not a readable .xlsx
-    workbook". ``read_only=False`` loads every cell with its font, which SIPRI's flags need.
+    workbook". Read-only mode: rows are streamed, sheets not read are skipped, and each cell still
+    has its font (SIPRI's flags are font colours).
     """
-    book = _load(Path(path), read_only)
+    book = _load(Path(path))
     try:
         yield book
     finally:
         book.close()
 
 
-def _load(path: Path, read_only: bool) -> openpyxl.Workbook:
+def _load(path: Path) -> openpyxl.Workbook:
     check_size(path)
     try:
         with warnings.catch_warnings():
             # SIPRI's files have no default cell style; openpyxl says so and applies its own.
             warnings.filterwarnings("ignore", message="Workbook contains no default style")
-            return openpyxl.load_workbook(path, read_only=read_only, data_only=True)
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise WorkbookLayoutError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
