@@ -4,7 +4,8 @@ A raw table is reused by the next run only if its gate passed for exactly the in
 source has now (``pipeline.fingerprint.source``): a run after a new NATO release re-parses and
 re-validates NATO only. The raw asset records the fingerprint it loaded (not yet validated); the
 gate marks it validated only when it passes, so a table written by a failed or killed run is never
-taken as validated. The fingerprint is computed once per run, by the raw asset.
+taken as validated. The raw asset computes the fingerprint; ``python -m pipeline run`` computes it
+too at its start, to choose what its worker parses ahead (``pipeline/worker.py``).
 """
 
 from __future__ import annotations
