@@ -83,7 +83,7 @@ def run_suite(
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(suite, result_format="COMPLETE")
     else:
-        result = _validate_and_store(context, gx, suite_name, suite, batch_definition, frame)
+        result = _validate_and_store(docs_root, gx, suite_name, suite, batch_definition, frame)
         docs_index = build_docs(docs_root) if not result.success else docs_index_path(docs_root)
     failures = [_describe(r, frame) for r in result.results if not r.success]
     return SuiteOutcome(suite_name, bool(result.success), len(result.results), failures, docs_index)
@@ -136,13 +136,13 @@ def _new_context(root: str | None):
     return context
 
 
-def _validate_and_store(context, gx, name, suite, batch_definition, frame):
+def _validate_and_store(docs_root, gx, name, suite, batch_definition, frame):
     """Validate through a saved validation definition, which stores the result for the docs.
 
     Earlier results of the same suite are removed first, so the docs show the latest run only
     and rebuilding them does not slow down as runs accumulate."""
-    stored = Path(context.root_directory) / "uncommitted" / "validations" / name
-    shutil.rmtree(stored, ignore_errors=True)
+    shutil.rmtree(_uncommitted(docs_root) / "validations" / name, ignore_errors=True)
+    context = open_context(docs_root)
     suite = context.suites.add_or_update(suite)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
