@@ -74,7 +74,7 @@ def _start_worker() -> None:
     """Start the run's worker (pipeline/worker.py): it parses the sources whose inputs changed
     and imports GX on the other core while this process starts Dagster."""
     from pipeline import fingerprint, worker
-    from pipeline.defs.sources import SOURCES
+    from pipeline.catalog import SOURCES
     from pipeline.warehouse.validated import is_reusable
 
     changed = {}

@@ -116,7 +116,8 @@ def test_importing_the_dbt_module_runs_no_dbt_even_with_a_stale_manifest():
         "    return popen(args, *rest, **kwargs)\n"
         "subprocess.Popen = guarded\n"
         "from pipeline.defs import dbt_project\n"
-        "assert dbt_project.manifest_is_stale()\n"
+        "from pipeline.dbt_manifest_file import manifest_is_stale\n"
+        "assert manifest_is_stale()\n"
         "print('no dbt')\n"
     )
     os.utime(manifest, (stat.st_atime, 0))  # older than every dbt file: stale
@@ -148,3 +149,28 @@ def test_the_dbt_resource_skips_the_version_probe_with_the_version_dbt_reports()
     assert resource._cli_version == Version(importlib.metadata.version("dbt-core"))
     assert resource._cli_version.major == 1  # dbt Core, not the Fusion engine
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_the_light_manifest_path_is_the_one_dagster_dbt_reads():
+    """pipeline/dbt_manifest_file.py finds the manifest without importing dagster-dbt; both must
+    name the same file, or the worker's GX suites would read another project's grains."""
+    from pipeline.dbt_manifest_file import MANIFEST_PATH
+
+    assert Path(DBT_PROJECT.manifest_path) == MANIFEST_PATH
+
+
+def test_the_worker_suites_import_neither_dbt_nor_dagster():
+    """The run's worker imports the GX gates on the run's critical path: dbt Core (via
+    dagster-dbt) cost it 1.5 s there, measured."""
+    code = (
+        "import sys\n"
+        "from pipeline.quality import gates\n"
+        "from pipeline.quality.dbt_manifest import project_grains\n"
+        "assert project_grains()\n"
+        "print(sorted(m for m in ('dbt', 'dagster', 'dagster_dbt') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=paths.PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

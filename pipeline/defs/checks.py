@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import dagster as dg
 
 from pipeline import paths, worker
-from pipeline.defs.sources import NATO, RAW_NATO, RAW_SIPRI, SIPRI
+from pipeline.catalog import NATO, SIPRI
+from pipeline.defs.sources import RAW_NATO, RAW_SIPRI
 from pipeline.quality import gates
 from pipeline.quality.relation_suites import SUITES, RelationSuite, check_name
 from pipeline.quality.runner import SuiteOutcome, build_docs

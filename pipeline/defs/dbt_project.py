@@ -17,27 +17,16 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
 from pipeline import paths
+from pipeline.dbt_manifest_file import TARGET_DIR, manifest_is_stale
 from pipeline.warehouse.lock import exclusive_lock
 
-DBT_PROJECT = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
+DBT_PROJECT = DbtProject(
+    project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR, target_path=TARGET_DIR
+)
 # The dbt installed beside this interpreter, so a run works without activating the virtualenv.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
-_DBT_SOURCE_DIRS = ("models", "seeds", "tests", "macros")
 PARSE_WAIT_S = 300.0  # a webserver and a daemon started together: one parses, the other waits
-
-
-def manifest_is_stale() -> bool:
-    """True when the manifest is missing or older than any dbt source file or folder (a folder's
-    time changes when a file in it is added, renamed or deleted, which no file's time shows)."""
-    manifest = DBT_PROJECT.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    paths_ = [paths.DBT_PROJECT_DIR / "dbt_project.yml"]
-    for folder in _DBT_SOURCE_DIRS:
-        paths_ += [paths.DBT_PROJECT_DIR / folder, *(paths.DBT_PROJECT_DIR / folder).rglob("*")]
-    return any(p.exists() and p.stat().st_mtime > built for p in paths_)
 
 
 def prepare_manifest() -> bool:

@@ -7,7 +7,7 @@ import pandas as pd
 from pydantic import Field
 
 from pipeline import fingerprint, paths
-from pipeline.defs.sources import NATO
+from pipeline.catalog import NATO
 from pipeline.reports.changes_markdown import write_reports
 from pipeline.reports.previews import markdown_image, mart_reports
 from pipeline.warehouse.build import write_table

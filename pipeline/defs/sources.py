@@ -5,40 +5,16 @@ One pair of assets per source: ``sources/<source>_release_files`` verifies every
 the parser its sidecar names and writes one long table to the build warehouse.
 """
 
-from dataclasses import dataclass
-
 import dagster as dg
 import pandas as pd
 
 from pipeline import fingerprint, paths, worker
+from pipeline.catalog import NATO, SIPRI, SOURCES, Source
 from pipeline.load import load_source
-from pipeline.provenance import Release, find_releases
+from pipeline.provenance import Release
 from pipeline.warehouse.build import write_table
 from pipeline.warehouse.validated import is_reusable, record_load
 
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    raw_table: str
-    publisher_and_title: str
-
-    @property
-    def files_key(self) -> dg.AssetKey:
-        return dg.AssetKey(["sources", f"{self.name}_release_files"])
-
-    @property
-    def raw_key(self) -> dg.AssetKey:
-        return dg.AssetKey(["raw", self.raw_table])
-
-    def releases(self) -> list[Release]:
-        """Every release under ``data/raw/<source>``, each verified against its sidecar."""
-        return find_releases(paths.raw_dir() / self.name)
-
-
-NATO = Source("nato", "nato__defence_expenditure", "NATO, Defence Expenditure of NATO Countries")
-SIPRI = Source("sipri", "sipri__military_expenditure", "SIPRI, Military Expenditure Database")
-SOURCES = (NATO, SIPRI)
 RAW_NATO, RAW_SIPRI = NATO.raw_key, SIPRI.raw_key
 RAW_RELEASES = dg.AssetKey(["raw", "source_releases"])
 

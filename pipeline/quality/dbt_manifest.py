@@ -10,15 +10,20 @@ import json
 from functools import cache
 from pathlib import Path
 
+from pipeline.dbt_manifest_file import MANIFEST_PATH, manifest_is_stale
+
 MARTS = "marts"
 
 
 def manifest_path() -> Path:
-    """``dbt_project/target/manifest.json``, parsed first when missing or stale (dbt_project.py)."""
-    from pipeline.defs.dbt_project import DBT_PROJECT, prepare_manifest
+    """``dbt_project/target/manifest.json``, parsed first when missing or stale (by
+    dbt_project.py, imported only then: it imports dagster-dbt and dbt Core, 1.5 s that the run's
+    worker need not pay)."""
+    if manifest_is_stale():
+        from pipeline.defs.dbt_project import prepare_manifest
 
-    prepare_manifest()
-    return Path(DBT_PROJECT.manifest_path)
+        prepare_manifest()
+    return MANIFEST_PATH
 
 
 def load_manifest(path: Path | None = None) -> dict:
