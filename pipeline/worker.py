@@ -15,6 +15,7 @@ without the head start.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -71,6 +72,14 @@ def run(function: Callable[..., T], *args) -> T:
         ) from exc
 
 
+def run_soon(function: Callable[..., object], *args) -> None:
+    """Queue ``function(*args)`` in the worker and return at once: work done ahead, whose
+    outcome nobody waits for (what it prepares is made again, with its errors, by the work
+    that needs it)."""
+    with contextlib.suppress(BrokenProcessPool, RuntimeError):  # died, or shutting down: skip
+        _start().submit(function, *args)
+
+
 def stop() -> None:
     """Stop the worker (at exit, or after it died; the next :func:`run` starts a new one)."""
     global _pool
@@ -121,6 +130,6 @@ def _load_source(folder: Path):
 def _warm_up(docs_root: Path | None) -> None:
     from pipeline.quality import gates, runner
 
-    del gates  # imported for its imports: the suites, pandas, DuckDB
     if docs_root is not None:
         runner.open_context(docs_root)
+        gates.prepare_raw_suites(docs_root)

@@ -6,13 +6,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.quality import nato_suite, sipri_suite
 from pipeline.quality.nato_suite import validate_nato_frame
 from pipeline.quality.relation_suites import SUITES
-from pipeline.quality.runner import SuiteOutcome
+from pipeline.quality.runner import SuiteOutcome, prepare
 from pipeline.quality.sipri_suite import validate_sipri_frame
 from pipeline.warehouse.build import read_table
 
 _SUITES = {suite.relation: suite for suite in SUITES}
+RAW_SUITE_NAMES = (nato_suite.SUITE_NAME, nato_suite.COVERAGE_SUITE_NAME, sipri_suite.SUITE_NAME)
+
+
+def prepare_raw_suites(docs_root: Path) -> None:
+    """The raw gates' datasources, added ahead (the worker's warm-up)."""
+    prepare(RAW_SUITE_NAMES, docs_root)
+
+
+def prepare_relation_suites(docs_root: Path) -> None:
+    """The relation suites' datasources, added while dbt builds (the worker is idle then)."""
+    prepare([suite.name for suite in SUITES], docs_root)
 
 
 def nato_gate(

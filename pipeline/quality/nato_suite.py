@@ -180,6 +180,10 @@ def coverage_expectations(e) -> list:
     return [e.ExpectColumnValuesToBeNull(column="missing_share")]
 
 
+SUITE_NAME = "raw__nato__defence_expenditure"
+COVERAGE_SUITE_NAME = "raw__nato__defence_expenditure__coverage"
+
+
 def validate_nato_frame(
     frame: pd.DataFrame, complete_releases: set[str] | None = None, docs_root=None
 ) -> SuiteOutcome:
@@ -187,12 +191,10 @@ def validate_nato_frame(
     (default: all of them): every ally present for every year it was a member."""
     from pipeline.reference import nato_allies
 
-    main = run_suite(
-        "raw__nato__defence_expenditure", validation_view(frame), expectations, docs_root
-    )
+    main = run_suite(SUITE_NAME, validation_view(frame), expectations, docs_root)
     complete = set(frame["release_id"]) if complete_releases is None else complete_releases
     coverage = run_suite(
-        "raw__nato__defence_expenditure__coverage",
+        COVERAGE_SUITE_NAME,
         coverage_view(frame, nato_allies(), complete),
         coverage_expectations,
         docs_root,

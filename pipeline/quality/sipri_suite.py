@@ -132,8 +132,9 @@ def expectations(e) -> list:
     ]
 
 
+SUITE_NAME = "raw__sipri__military_expenditure"
+
+
 def validate_sipri_frame(frame: pd.DataFrame, docs_root=None) -> SuiteOutcome:
     """Run the suite on a parsed SIPRI frame (as read back from the build warehouse)."""
-    return run_suite(
-        "raw__sipri__military_expenditure", validation_view(frame), expectations, docs_root
-    )
+    return run_suite(SUITE_NAME, validation_view(frame), expectations, docs_root)
