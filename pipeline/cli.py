@@ -74,6 +74,8 @@ def _start_worker() -> None:
     """Start the run's worker (pipeline/worker.py): it parses the sources whose inputs changed
     and imports GX on the other core while this process starts Dagster."""
     from pipeline import fingerprint, worker
+
+    worker.launch()  # its interpreter starts while this process finds what changed
     from pipeline.catalog import SOURCES
     from pipeline.warehouse.validated import is_reusable
 

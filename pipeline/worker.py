@@ -36,6 +36,12 @@ class WorkerDiedError(RuntimeError):
     """The worker process ended while it worked (killed, or out of memory)."""
 
 
+def launch() -> None:
+    """Start the worker's process now (a new interpreter: about 0.3 s before it can work), so that
+    the caller can decide meanwhile what to give it with :func:`start`."""
+    _start().submit(os.getpid)  # the pool starts its process at the first task
+
+
 def start(docs_root: Path | None = None, parse: dict[str, tuple[str, Path]] | None = None) -> None:
     """Start the worker if it is not running; have it parse ``parse`` (source name ->
     (fingerprint, folder)) first, then import GX and open the file context under ``docs_root``.
