@@ -14,17 +14,21 @@ from pipeline.quality.sipri_suite import validate_sipri_frame
 from pipeline.warehouse.build import read_table
 
 _SUITES = {suite.relation: suite for suite in SUITES}
-RAW_SUITE_NAMES = (nato_suite.SUITE_NAME, nato_suite.COVERAGE_SUITE_NAME, sipri_suite.SUITE_NAME)
+RAW_SUITES = (
+    (nato_suite.SUITE_NAME, nato_suite.expectations),
+    (nato_suite.COVERAGE_SUITE_NAME, nato_suite.coverage_expectations),
+    (sipri_suite.SUITE_NAME, sipri_suite.expectations),
+)
 
 
 def prepare_raw_suites(docs_root: Path) -> None:
-    """The raw gates' datasources, added ahead (the worker's warm-up)."""
-    prepare(RAW_SUITE_NAMES, docs_root)
+    """The raw gates' suites, saved ahead (the worker's warm-up)."""
+    prepare(RAW_SUITES, docs_root)
 
 
 def prepare_relation_suites(docs_root: Path) -> None:
-    """The relation suites' datasources, added while dbt builds (the worker is idle then)."""
-    prepare([suite.name for suite in SUITES], docs_root)
+    """The relation suites, saved while dbt builds (the worker is idle then)."""
+    prepare([(suite.name, suite.expectations) for suite in SUITES], docs_root)
 
 
 def nato_gate(

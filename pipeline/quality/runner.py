@@ -9,12 +9,16 @@ runs in a file context there (one per process), which stores its result for the 
 from __future__ import annotations
 
 import functools
+import json
+import logging
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,28 +77,60 @@ def run_suite(
     cost about 0.2 s a suite."""
     import great_expectations as gx
 
-    context = open_context(docs_root)
-    batch_definition = _batch_definition(context, suite_name)
-    suite = gx.ExpectationSuite(name=suite_name, expectations=build_expectations(gx.expectations))
+    expectations = build_expectations(gx.expectations)
     docs_index = None
     if docs_root is None:
+        batch_definition = _batch_definition(open_context(None), suite_name)
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
         result = batch.validate(suite, result_format="COMPLETE")
     else:
-        result = _validate_and_store(docs_root, gx, suite_name, suite, batch_definition, frame)
+        result = _validate_and_store(docs_root, suite_name, expectations, frame)
         rebuild = docs_on_failure and not result.success
         docs_index = build_docs(docs_root) if rebuild else docs_index_path(docs_root)
     failures = [_describe(r, frame) for r in result.results if not r.success]
     return SuiteOutcome(suite_name, bool(result.success), len(result.results), failures, docs_index)
 
 
-def prepare(suite_names: Iterable[str], docs_root: Path) -> None:
-    """Give each suite its datasource in the file context under ``docs_root`` ahead of its
-    validation (the run's worker does it while it would otherwise wait); each one added rewrites
-    the context's YAML, 15-40 ms, more with every datasource, measured."""
-    context = open_context(docs_root)
-    for name in suite_names:
-        _batch_definition(context, name)
+def prepare(suites: Iterable[tuple[str, Callable[[object], list]]], docs_root: Path) -> None:
+    """Save each suite (name, expectation builder), its datasource and its validation definition
+    in the file context under ``docs_root`` ahead of its validation (the run's worker does it while
+    it would otherwise wait). Saving them cost 45-70 ms a suite, measured: each datasource added
+    rewrites the context's YAML, and the suite and the definition are JSON files."""
+    import great_expectations as gx
+
+    for name, build_expectations in suites:
+        _saved_definition(docs_root, name, build_expectations(gx.expectations))
+
+
+# (docs_root, suite name) -> (the suite's signature, the context, its validation definition),
+# saved by this process: current while the code that built the suite and the context are the same.
+_definitions: dict[tuple[str, str], tuple[str, object, object]] = {}
+
+
+def _saved_definition(docs_root: Path, name: str, expectations: list):
+    """The suite's saved validation definition: saved now, unless this process saved the same
+    expectations under ``docs_root`` already (:func:`prepare`)."""
+    import great_expectations as gx
+
+    context = open_context(docs_root)  # a new one when the folder was removed or set aside
+    key, signature = (str(docs_root), name), _signature(expectations)
+    saved = _definitions.get(key)
+    if saved is not None and saved[0] == signature and saved[1] is context:
+        return saved[2]
+    suite = gx.ExpectationSuite(name=name, expectations=expectations)
+    definition = context.validation_definitions.add_or_update(  # saves the suite too
+        gx.ValidationDefinition(name=name, data=_batch_definition(context, name), suite=suite)
+    )
+    _definitions[key] = (signature, context, definition)
+    return definition
+
+
+def _signature(expectations: list) -> str:
+    """What the expectations check, as text (taken before saving, which gives them ids)."""
+    return json.dumps(
+        [e.configuration.to_json_dict() for e in expectations], sort_keys=True, default=str
+    )
 
 
 def _batch_definition(context, suite_name: str):
@@ -141,8 +177,26 @@ def open_context(docs_root: Path | None):
 
 @functools.cache
 def _file_context(root: str):
+    """The file context under ``root``. One GX cannot read (a run killed while GX rewrote its YAML
+    leaves it cut short, and every later run would fail on it) is moved to ``gx.unreadable/``, with
+    a warning, and a new one is made: it holds only what each run writes again (the suites, their
+    latest results, the data docs)."""
     Path(root).mkdir(parents=True, exist_ok=True)
-    return _new_context(root)
+    try:
+        return _new_context(root)
+    except Exception as exc:  # noqa: BLE001 - GX raises anything (TypeError, YAMLError...) here
+        folder = Path(root) / "gx"
+        aside = Path(root) / "gx.unreadable"
+        shutil.rmtree(aside, ignore_errors=True)
+        folder.rename(aside)
+        _LOG.warning(
+            "%s: GX could not read its file context (%s: %s); moved it to %s and made a new one",
+            folder / "great_expectations.yml",
+            type(exc).__name__,
+            exc,
+            aside,
+        )
+        return _new_context(root)
 
 
 def _new_context(root: str | None):
@@ -157,17 +211,13 @@ def _new_context(root: str | None):
     return context
 
 
-def _validate_and_store(docs_root, gx, name, suite, batch_definition, frame):
+def _validate_and_store(docs_root, name, expectations, frame):
     """Validate through a saved validation definition, which stores the result for the docs.
 
     Earlier results of the same suite are removed first, so the docs show the latest run only
     and rebuilding them does not slow down as runs accumulate."""
+    definition = _saved_definition(docs_root, name, expectations)
     shutil.rmtree(_uncommitted(docs_root) / "validations" / name, ignore_errors=True)
-    context = open_context(docs_root)
-    suite = context.suites.add_or_update(suite)
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-    )
     return definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
 
 
