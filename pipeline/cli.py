@@ -35,6 +35,13 @@ def run(lock_timeout_s: float, force: bool = False) -> int:
     second run the start-up cost before it is refused. ``--wait`` and the fingerprint checked
     here reach the job as run config (:func:`pipeline.defs.refresh.refresh_run_config`).
     """
+    from pipeline import gc_pause
+
+    with gc_pause.paused_while_loading():  # resumed by _execute_job once Dagster is loaded
+        return _run(lock_timeout_s, force)
+
+
+def _run(lock_timeout_s: float, force: bool) -> int:
     from pipeline import fingerprint
     from pipeline.instance import prepare_dagster_home
     from pipeline.warehouse.lock import WarehouseBusyError, write_lock
@@ -91,6 +98,7 @@ def _execute_job(lock_timeout_s: float, build_fingerprint: str) -> bool:
     """Run the job in-process: progress lines on the terminal, full logs in a file."""
     import dagster as dg
 
+    from pipeline import gc_pause
     from pipeline.defs.dbt_project import prepare_manifest
 
     prepare_manifest()  # before the definitions load: they build the dbt assets from it
@@ -106,6 +114,7 @@ def _execute_job(lock_timeout_s: float, build_fingerprint: str) -> bool:
     job = defs.resolve_job_def(REFRESH_JOB).with_logger_defs(
         {"console": dg.colored_console_logger, "progress": progress_logger}
     )
+    gc_pause.resume_after_loading()
     with (
         dg.DagsterInstance.get() as instance,
         log_path.open("w") as log,

@@ -128,14 +128,20 @@ def _init_worker(parent: int) -> None:
 
 
 def _load_source(folder: Path):
+    from pipeline import gc_pause
     from pipeline.load import load_source
 
-    return load_source(folder)
+    with gc_pause.paused_while_loading():  # 0.3 s less for the parse, 13 MB more at its peak
+        return load_source(folder)
 
 
 def _warm_up(docs_root: Path | None) -> None:
-    from pipeline.quality import gates, runner
+    from pipeline import gc_pause
 
-    if docs_root is not None:
-        runner.open_context(docs_root)
-        gates.prepare_raw_suites(docs_root)
+    with gc_pause.paused_while_loading():  # while GX loads (pipeline/gc_pause.py)
+        from pipeline.quality import gates, runner
+
+        if docs_root is not None:
+            runner.open_context(docs_root)
+            gates.prepare_raw_suites(docs_root)
+        gc_pause.resume_after_loading()
