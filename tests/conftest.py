@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from pipeline import paths
+from pipeline.dbt_entry import SCRIPT_NAME
 from pipeline.provenance import sha256_of
 from pipeline.sources.nato import ParseResult, parse_release
 from pipeline.warehouse.build import write_table
@@ -137,8 +138,10 @@ def _dbt_build_running(session_id: int) -> bool:
                 continue
         except (OSError, ProcessLookupError):
             continue
-        # A script runs as "<python> <venv>/bin/dbt build ...": look for the dbt script itself.
-        if any(arg.endswith(b"/dbt") for arg in argv[:2]) and b"build" in argv:
+        # A script runs as "<python> <venv>/bin/defence-dbt build ...": look for the script
+        # itself (the project's dbt entry point, pipeline/dbt_entry.py).
+        script = b"/" + SCRIPT_NAME.encode()
+        if any(arg.endswith(script) for arg in argv[:2]) and b"build" in argv:
             return True
     return False
 

@@ -149,6 +149,11 @@ def test_the_dbt_resource_skips_the_version_probe_with_the_version_dbt_reports()
     assert resource._cli_version == Version(importlib.metadata.version("dbt-core"))
     assert resource._cli_version.major == 1  # dbt Core, not the Fusion engine
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+    # The entry point is dbt's own command line (pipeline/dbt_entry.py).
+    done = subprocess.run([DBT_EXECUTABLE, "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Usage: defence-dbt [OPTIONS] [COMMAND]" in done.stdout
+    assert "build          Run all seeds, models, snapshots, and tests" in done.stdout
 
 
 def test_the_light_manifest_path_is_the_one_dagster_dbt_reads():

@@ -16,15 +16,17 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
-from pipeline import paths
+from pipeline import dbt_entry, paths
 from pipeline.dbt_manifest_file import TARGET_DIR, manifest_is_stale
 from pipeline.warehouse.lock import exclusive_lock
 
 DBT_PROJECT = DbtProject(
     project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR, target_path=TARGET_DIR
 )
-# The dbt installed beside this interpreter, so a run works without activating the virtualenv.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# dbt's command line installed beside this interpreter (so a run works without activating the
+# virtualenv), through the project's entry point that loads it with the collector paused
+# (pipeline/dbt_entry.py; ``pyproject.toml`` installs it as ``defence-dbt``).
+DBT_EXECUTABLE = str(Path(sys.executable).parent / dbt_entry.SCRIPT_NAME)
 
 PARSE_WAIT_S = 300.0  # a webserver and a daemon started together: one parses, the other waits
 
