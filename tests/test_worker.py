@@ -87,3 +87,27 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"  # a zombie has ended; only its parent's wait is missing
+
+
+@pytest.mark.parametrize(
+    ("changed", "ahead"),
+    [({"nato", "sipri"}, "sipri"), ({"nato"}, "nato"), ({"sipri"}, "sipri"), (set(), None)],
+)
+def test_the_run_hands_its_worker_the_largest_changed_source(monkeypatch, changed, ahead):
+    """Cold, SIPRI's workbooks go ahead and NATO is parsed by its raw step while the worker
+    imports GX; after one NATO release, NATO goes ahead."""
+    from pipeline import cli
+    from pipeline.catalog import SOURCES
+
+    tables = {s.raw_table: s.name for s in SOURCES}
+    monkeypatch.setattr(
+        "pipeline.warehouse.validated.is_reusable",
+        lambda _db, table, _in: tables[table] not in changed,
+    )
+    handed: dict = {}
+    monkeypatch.setattr(worker, "launch", lambda: None)
+    monkeypatch.setattr(worker, "start", lambda _docs, parse: handed.update(parse))
+    cli._start_worker()
+    assert list(handed) == ([ahead] if ahead else [])
+    if ahead:
+        assert handed[ahead] == (fingerprint.source(ahead), paths.raw_dir() / ahead)
