@@ -113,6 +113,7 @@ def _execute_job(lock_timeout_s: float, build_fingerprint: str) -> bool:
     from pipeline.definitions import REFRESH_JOB, defs
     from pipeline.defs.refresh import refresh_run_config
     from pipeline.failures import describe
+    from pipeline.instance import run_instance
     from pipeline.progress import is_warning, progress_logger, summary
 
     log_dir = paths.warehouse_dir() / "logs"
@@ -124,7 +125,7 @@ def _execute_job(lock_timeout_s: float, build_fingerprint: str) -> bool:
     )
     gc_pause.resume_after_loading()
     with (
-        dg.DagsterInstance.get() as instance,
+        run_instance() as instance,
         log_path.open("w") as log,
         contextlib.redirect_stdout(log),
         _stderr_to(log),

@@ -10,9 +10,10 @@ database file for the life of the process: the index, and the most recent runs' 
 each). Nothing else changes: the same tables, the same WAL journal, the same locking between
 processes (a pooled connection between two transactions holds no lock).
 
-It is chosen by the repo's ``dagster.yaml`` (``storage: custom``), which is copied into a new home
-only; an existing home keeps its own settings (pipeline/instance.py). A server uses PostgreSQL
-(deploy/dagster.postgres.yaml), whose storage already pools its connections.
+``python -m pipeline run`` opens its home's Dagster SQLite storage as this class
+(:func:`pipeline.instance.run_instance`), without changing the home's ``dagster.yaml``: the UI
+and the daemon read the same files with Dagster's own class. A server on PostgreSQL
+(deploy/dagster.postgres.yaml) keeps its storage, which pools its connections already.
 
 It relies on three internals of the pinned Dagster (requirements.lock): the event log's
 ``_connect(shard)`` context manager, ``_initdb`` with ``_initialized_dbs``, and ``_db_lock``;

@@ -68,14 +68,32 @@ def parsed_ahead(name: str, fingerprint: str):
 def run(function: Callable[..., T], *args) -> T:
     """``function(*args)`` in the worker (a module-level function, picklable arguments); an
     exception it raises is raised here."""
+    return begin(function, *args)()
+
+
+def begin(function: Callable[..., T], *args) -> Callable[[], T]:
+    """Start ``function(*args)`` in the worker and return at once; calling what it returns waits
+    for the result, as :func:`run` does (so the caller can do other work meanwhile)."""
     try:
-        return _start().submit(function, *args).result()
+        future = _start().submit(function, *args)
     except BrokenProcessPool as exc:
-        stop()
-        raise WorkerDiedError(
-            f"the run's worker process ended while running {function.__name__} (killed, or out "
-            "of memory); nothing was published"
-        ) from exc
+        raise _died(function) from exc
+
+    def result() -> T:
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            raise _died(function) from exc
+
+    return result
+
+
+def _died(function: Callable) -> WorkerDiedError:
+    stop()
+    return WorkerDiedError(
+        f"the run's worker process ended while running {function.__name__} (killed, or out "
+        "of memory); nothing was published"
+    )
 
 
 def run_soon(function: Callable[..., object], *args) -> None:

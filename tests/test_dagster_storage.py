@@ -5,13 +5,19 @@ import dagster as dg
 import pytest
 import sqlalchemy as db
 
-from pipeline import dagster_storage, paths
+from pipeline import dagster_storage
 from pipeline.dagster_storage import (
     MAX_RUN_ENGINES,
     PooledSqliteEventLogStorage,
     PooledSqliteStorage,
 )
-from pipeline.instance import PG_URL_ENV, prepare_dagster_home
+from pipeline.instance import (
+    PG_URL_ENV,
+    POSTGRES_CONFIG_FILE,
+    pooled_sqlite,
+    prepare_dagster_home,
+    run_instance,
+)
 
 
 @dg.asset
@@ -46,8 +52,10 @@ def engines_made(monkeypatch) -> list[str]:
     return made
 
 
-def test_a_new_home_runs_on_the_pooled_storage_and_makes_each_engine_once(home, engines_made):
-    with dg.DagsterInstance.get() as instance:
+def test_a_run_opens_the_home_with_the_pooled_storage_and_makes_each_engine_once(
+    home, engines_made
+):
+    with run_instance() as instance:
         assert isinstance(instance.get_ref().storage_data.rehydrate(), PooledSqliteStorage)
         assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
         runs = [dg.materialize([figure, figure_is_positive], instance=instance) for _ in range(2)]
@@ -94,6 +102,23 @@ def test_run_files_beyond_the_limit_are_closed_and_wipe_closes_all(tmp_path):
     storage.dispose()
 
 
-def test_the_repos_dagster_yaml_names_this_storage():
-    text = paths.DAGSTER_CONFIG_FILE.read_text(encoding="utf-8")
-    assert "module: pipeline.dagster_storage" in text and "class: PooledSqliteStorage" in text
+def test_only_dagsters_sqlite_storage_is_replaced(tmp_path):
+    from dagster._core.instance.ref import InstanceRef
+
+    sqlite_home = tmp_path / "sqlite"
+    sqlite_home.mkdir()
+    (sqlite_home / "dagster.yaml").write_text(
+        f"storage:\n  sqlite:\n    base_dir: {tmp_path / 'elsewhere'}\n"
+    )
+    pooled = pooled_sqlite(InstanceRef.from_dir(str(sqlite_home))).storage_data
+    assert (pooled.module_name, pooled.class_name) == (
+        "pipeline.dagster_storage",
+        "PooledSqliteStorage",
+    )
+    assert str(tmp_path / "elsewhere") in pooled.config_yaml  # the operator's base_dir, kept
+
+    pg_home = tmp_path / "pg"
+    pg_home.mkdir()
+    (pg_home / "dagster.yaml").write_text(POSTGRES_CONFIG_FILE.read_text())
+    ref = InstanceRef.from_dir(str(pg_home))
+    assert pooled_sqlite(ref) is ref

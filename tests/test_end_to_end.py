@@ -440,3 +440,27 @@ def test_every_view_in_the_published_file_can_be_queried(published):
     assert counts["staging.stg_nato__defence_expenditure"] == 17_334
     assert counts["staging.stg_sipri__military_expenditure"] == 106_458
     assert all(n > 0 for n in counts.values()), counts
+
+
+def test_each_chart_is_written_and_shown_on_its_mart(end_to_end):
+    """The run's worker draws the charts (pipeline/reports/previews.py); the publish step shows
+    them, with each mart's row count and preview, as an observation on the mart in the UI."""
+    import dagster as dg
+
+    charts = end_to_end.published.parent / "charts"
+    names = {p.stem for p in charts.glob("*.png")}
+    assert names == {
+        "shares_against_targets",
+        "allies_meeting_2pct",
+        "europe_and_canada_vs_us",
+        "path_to_2035",
+    }
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in charts.glob("*.png"))
+    home = end_to_end.dagster_home
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        observed = instance.fetch_observations(dg.AssetKey(["marts", "agg_alliance_year"]), 1)
+        metadata = observed.records[0].asset_observation.metadata
+    assert {"chart/allies_meeting_2pct", "chart/europe_and_canada_vs_us", "preview"} <= set(
+        metadata
+    )
+    assert metadata["dagster/row_count"].value > 0

@@ -6,10 +6,10 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from pipeline import fingerprint, paths
+from pipeline import fingerprint, paths, worker
 from pipeline.catalog import NATO
 from pipeline.reports.changes_markdown import write_reports
-from pipeline.reports.previews import markdown_image, mart_reports
+from pipeline.reports.previews import markdown_image, mart_charts, mart_previews
 from pipeline.warehouse.build import write_table
 from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
 
@@ -79,12 +79,15 @@ def published_warehouse(
     write_build_info(paths.build_db(), config.fingerprint)
     counts = publish(paths.build_db(), target)
     context.log.info("published %s", target)
-    for mart, report in mart_reports(target, paths.warehouse_dir() / "charts").items():
+    drawn = worker.begin(mart_charts, target, paths.warehouse_dir() / "charts")
+    previews = mart_previews(target)  # while the worker draws the charts
+    charts = drawn()
+    for mart, report in previews.items():
         metadata = {
             "dagster/row_count": report["rows"],
             "preview": dg.MetadataValue.md(report["preview"]),
         }
-        for name, (path, png) in report["charts"].items():
+        for name, (path, png) in charts.get(mart, {}).items():
             metadata[f"chart/{name}"] = dg.MetadataValue.md(markdown_image(png, name))
             metadata[f"chart_file/{name}"] = dg.MetadataValue.path(str(path))
         context.log_event(

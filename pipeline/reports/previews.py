@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.reports import charts
 from pipeline.warehouse.build import count_rows
 
 
@@ -15,9 +14,8 @@ def markdown_image(png: bytes, alt: str) -> str:
     return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"
 
 
-def mart_reports(db_path: Path, chart_dir: Path) -> dict[str, dict]:
-    """For each mart: row count, a Markdown preview, and its charts (PNG files + inline images)."""
-    chart_dir.mkdir(parents=True, exist_ok=True)
+def mart_previews(db_path: Path) -> dict[str, dict]:
+    """For each mart: its row count and a Markdown preview of its first rows."""
     reports: dict[str, dict] = {}
     with duckdb.connect(str(db_path), read_only=True) as con:
         marts = [
@@ -27,18 +25,29 @@ def mart_reports(db_path: Path, chart_dir: Path) -> dict[str, dict]:
                 "order by table_name"
             ).fetchall()
         ]
-        frames = {
-            name: con.table(f"marts.{name}").df()
-            for name in ("fct_target_status", "agg_alliance_year", "fct_path_to_2035")
-        }
         for name in marts:
             preview = con.table(f"marts.{name}").limit(10).df()
             preview = preview.astype(object).where(preview.notna(), "NULL")  # tabulate: no pd.NA
             reports[name] = {
                 "rows": count_rows(con, "marts", name),
                 "preview": preview.to_markdown(index=False),
-                "charts": {},
             }
+    return reports
+
+
+def mart_charts(db_path: Path, chart_dir: Path) -> dict[str, dict[str, tuple[Path, bytes]]]:
+    """The charts of the marts that have some: by mart, chart name -> (PNG file written in
+    ``chart_dir``, its bytes). The publish step has the run's worker draw them while it makes
+    the previews; matplotlib is imported only here (:func:`load_charting`)."""
+    load_charting()
+    from pipeline.reports import charts
+
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        frames = {
+            name: con.table(f"marts.{name}").df()
+            for name in ("fct_target_status", "agg_alliance_year", "fct_path_to_2035")
+        }
     latest_alliance = frames["agg_alliance_year"].query("is_latest_release")
     drawn = {
         "fct_target_status": {
@@ -52,9 +61,16 @@ def mart_reports(db_path: Path, chart_dir: Path) -> dict[str, dict]:
         },
         "fct_path_to_2035": {"path_to_2035": charts.path_to_2035(frames["fct_path_to_2035"])},
     }
+    written: dict[str, dict[str, tuple[Path, bytes]]] = {}
     for mart, pngs in drawn.items():
         for chart_name, png in pngs.items():
             path = chart_dir / f"{chart_name}.png"
             path.write_bytes(png)
-            reports[mart]["charts"][chart_name] = (path, png)
-    return reports
+            written.setdefault(mart, {})[chart_name] = (path, png)
+    return written
+
+
+def load_charting() -> None:
+    """Import matplotlib and the chart module (about 0.3 s): the run's worker does it while dbt
+    builds, so neither the run's start-up nor its publish step pays it."""
+    from pipeline.reports import charts  # noqa: F401
