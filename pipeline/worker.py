@@ -1,11 +1,14 @@
-"""The run's worker process: it parses the changed sources and imports GX while the main process
-starts Dagster, then runs the GX suites for the checks.
+"""The run's worker process: it parses a changed source and imports GX while the main process
+starts Dagster, then runs the GX suites for the checks and draws the charts.
 
-``python -m pipeline run`` calls :func:`start` before it loads Dagster. On the machine's other
-core, the worker first parses each source whose inputs changed (:func:`parsed_ahead` hands the
-result to the raw asset, only if the source's fingerprint is still the same), then imports GX
-(about 2 s) and opens its file context. Dagster's checks hand it each suite (:func:`run`); it
-reads the relation from the build warehouse itself and sends back only the outcome.
+``python -m pipeline run`` calls :func:`launch` and :func:`start` before it loads Dagster. On the
+machine's other core, the worker first parses the source it is given (the largest that changed:
+:func:`parsed_ahead` hands the result to the raw asset, only if the source's fingerprint is still
+the same), then imports GX (about 2 s), opens its file context and saves the raw suites. Dagster's
+checks hand it each suite (:func:`run`); it reads the relation from the build warehouse itself
+and sends back only the outcome. Work queued with :func:`run_soon` is done ahead, while the main
+process would otherwise leave this core idle (during dbt's build); :func:`begin` lets the main
+process work while it waits (the publish step's previews while the worker draws the charts).
 
 One worker, because GX's file context must not be written by two processes at once. A run the
 daemon launches starts the worker at its first check and parses in its own steps: the same code,
