@@ -1,14 +1,14 @@
-"""Dagster's SQLite storage for a laptop's ``DAGSTER_HOME``, with its event log's engines kept.
+"""Dagster's SQLite storage for a run from the shell, with its event log's engines kept.
 
 Dagster's ``SqliteEventLogStorage`` creates a new SQLAlchemy engine, with no connection pool, for
 every statement it runs: a run of this project writes about 350 events, two or three statements
-each, and the SQLite files were opened and their dialect set up again each time (2.3 s of the
-run's 6.7 ms per event, measured; 0.8 s with the engines kept). :class:`PooledSqliteStorage` is
+each, and the SQLite files were opened and their dialect set up again each time (2.3 s of a run,
+6.7 ms an event, measured; 0.8 s with the engines kept). :class:`PooledSqliteStorage` is
 Dagster's own SQLite storage, same files and same schema, whose event log keeps one engine per
 database file for the life of the process: the index, and the most recent runs' files
-(``MAX_RUN_ENGINES``, so a long-lived webserver that reads many runs does not hold a file open for
-each). Nothing else changes: the same tables, the same WAL journal, the same locking between
-processes (a pooled connection between two transactions holds no lock).
+(``MAX_RUN_ENGINES``, so that a process that reads many runs does not hold a file open for each).
+Nothing else changes: the same tables, the same WAL journal, the same locking between processes
+(a pooled connection between two transactions holds no lock).
 
 ``python -m pipeline run`` opens its home's Dagster SQLite storage as this class
 (:func:`pipeline.instance.run_instance`), without changing the home's ``dagster.yaml``: the UI
