@@ -31,8 +31,8 @@ from typing import NoReturn
 
 
 def exit_without_teardown(code: int | None) -> NoReturn:
-    """Exit with ``code`` (None: 0, as ``sys.exit``) after the exit handlers, skipping the
-    interpreter's tear-down when no other thread could still be working."""
+    """Exit with ``code`` (None: 0, as ``sys.exit``) once the other threads have ended and the
+    exit handlers have run, skipping the interpreter's tear-down."""
     code = 0 if code is None else code
     _flush()
     threading._shutdown()  # type: ignore[attr-defined] - the interpreter's first exit step

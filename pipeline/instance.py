@@ -86,10 +86,12 @@ def pooled_sqlite(ref):
     settings; any other storage left as it is."""
     from dagster._serdes import ConfigurableClassData
 
+    from pipeline.dagster_storage import PooledSqliteStorage
+
     storage = ref.storage_data
     if storage is None or (storage.module_name, storage.class_name) != SQLITE_STORAGE:
         return ref
     pooled = ConfigurableClassData(
-        "pipeline.dagster_storage", "PooledSqliteStorage", storage.config_yaml
+        PooledSqliteStorage.__module__, PooledSqliteStorage.__name__, storage.config_yaml
     )
     return ref._replace(storage_data=pooled)

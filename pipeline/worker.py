@@ -47,8 +47,8 @@ def launch() -> None:
 
 def start(docs_root: Path | None = None, parse: dict[str, tuple[str, Path]] | None = None) -> None:
     """Start the worker if it is not running; have it parse ``parse`` (source name ->
-    (fingerprint, folder)) first, then import GX and open the file context under ``docs_root``.
-    Returns at once."""
+    (fingerprint, folder)) first, then import GX and save the raw suites in the file context
+    under ``docs_root``. Returns at once."""
     pool = _start()
     for name, (fingerprint, folder) in (parse or {}).items():
         _ahead[name] = (fingerprint, pool.submit(_load_source, folder))
@@ -160,9 +160,8 @@ def _warm_up(docs_root: Path | None) -> None:
     from pipeline import gc_pause
 
     with gc_pause.paused_while_loading():  # while GX loads (pipeline/gc_pause.py)
-        from pipeline.quality import gates, runner
+        from pipeline.quality import gates
 
         if docs_root is not None:
-            runner.open_context(docs_root)
-            gates.prepare_raw_suites(docs_root)
+            gates.prepare_raw_suites(docs_root)  # opens the file context, importing GX
         gc_pause.resume_after_loading()

@@ -186,6 +186,8 @@ def _file_context(root: str):
         return _new_context(root)
     except Exception as exc:  # noqa: BLE001 - GX raises anything (TypeError, YAMLError...) here
         folder = Path(root) / "gx"
+        if not (folder / "great_expectations.yml").exists():
+            raise  # not an unreadable context: nothing to set aside
         aside = Path(root) / "gx.unreadable"
         shutil.rmtree(aside, ignore_errors=True)
         folder.rename(aside)
