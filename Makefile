@@ -38,9 +38,10 @@ test: setup  ## set up, then run every test (unit, dbt, GX, end-to-end)
 test-fast: setup  ## everything but the end-to-end runs
 	$(BIN)/python -m pytest -m "not e2e"
 
-lint: setup  ## ruff on the Python, sqlfluff (dbt templater, DuckDB) on the dbt models and tests
+lint: setup  ## ruff on the Python, the import contracts (layers, no cycles), sqlfluff on the dbt SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 format: setup

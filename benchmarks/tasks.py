@@ -16,13 +16,13 @@ import pandas as pd
 
 
 def parse_nato() -> None:
-    from pipeline.load import load_source
+    from pipeline.sources.load import load_source
 
     load_source(_raw() / "nato")
 
 
 def parse_sipri() -> None:
-    from pipeline.load import load_source
+    from pipeline.sources.load import load_source
 
     load_source(_raw() / "sipri")
 
@@ -78,7 +78,7 @@ def scale_load(vintages: int, sipri_editions: int) -> None:
     """
     from pipeline import paths
     from pipeline.defs.sources import release_row
-    from pipeline.load import load_source
+    from pipeline.sources.load import load_source
 
     nato, _, nato_releases = load_source(_raw() / "nato")
     sipri, _, sipri_releases = load_source(_raw() / "sipri")

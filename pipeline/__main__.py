@@ -1,7 +1,7 @@
-"""``python -m pipeline``: see :mod:`pipeline.cli`. Exits without the interpreter's tear-down
-(:mod:`pipeline.fast_exit`)."""
+"""``python -m pipeline``: see :mod:`pipeline.cli.main`."""
 
-from pipeline.cli import main
-from pipeline.fast_exit import exit_without_teardown
+import sys
 
-exit_without_teardown(main())
+from pipeline.cli.main import main
+
+sys.exit(main())

@@ -7,7 +7,8 @@ warehouse or raw-data folder through the environment:
 - ``DEFENCE_WAREHOUSE_DIR``: where ``build.duckdb`` and ``defence.duckdb`` live
   (default ``data/warehouse``).
 - ``DEFENCE_MIRROR``: where publisher files kept out of git are fetched from (a folder or an
-  http(s) base URL; default: the publisher's URL in each sidecar); see :mod:`pipeline.acquire`.
+  http(s) base URL; default: the publisher's URL in each sidecar); see
+  :mod:`pipeline.acquire.on_demand`.
 """
 
 from __future__ import annotations

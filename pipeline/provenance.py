@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,8 +82,11 @@ def read_sidecar(data_file: Path) -> dict:
     return meta
 
 
-def verify_release(data_file: Path) -> Release:
-    """Return the file's :class:`Release` after checking its size and sha256 against the sidecar."""
+def verify_release(data_file: Path, sha256: str | None = None) -> Release:
+    """Return the file's :class:`Release` after checking its size and sha256 against the sidecar.
+
+    ``sha256`` is the file's digest when the caller has it already (a run hashes each file once,
+    :mod:`pipeline.warehouse.fingerprint`); otherwise the file is hashed here."""
     meta = read_sidecar(data_file)
     size = data_file.stat().st_size
     if size != int(meta["bytes"]):
@@ -90,7 +94,7 @@ def verify_release(data_file: Path) -> Release:
             f"{data_file}: size {size} bytes does not match the sidecar's {meta['bytes']} "
             "(rule: file must be byte-identical to the recorded release)"
         )
-    actual = sha256_of(data_file)
+    actual = sha256 or sha256_of(data_file)
     if actual != str(meta["sha256"]).lower():
         raise ProvenanceError(
             f"{data_file}: sha256 {actual} does not match the sidecar's {meta['sha256']} "
@@ -99,17 +103,12 @@ def verify_release(data_file: Path) -> Release:
     return Release(path=data_file, meta=meta)
 
 
-def find_releases(source_dir: Path) -> list[Release]:
-    """Every verified release file under ``<raw>/<source>/<release>/``, oldest first.
-
-    Releases are found by their sidecars (``<file>.meta.yml``): a file whose publisher forbids
-    redistribution is not in git and is fetched here on first use (:mod:`pipeline.acquire`),
-    then verified like any other. A file without a sidecar is refused by name. Hidden files and
-    folders (a download in progress: ``.incoming-<date>/``, a fetch's temporary file) are not
-    releases. Several files may share one ``release_id`` (one release published as many files).
-    """
-    from pipeline.acquire import ensure_present  # acquire imports this module
-
+def release_files(source_dir: Path) -> list[Path]:
+    """The release files under ``<raw>/<source>/<release>/``, named by their sidecars
+    (``<file>.meta.yml``), whether the file is there yet or not (one fetched on first use,
+    :mod:`pipeline.acquire.on_demand`). A file without a sidecar is refused by name. Hidden files
+    and folders (a download in progress: ``.incoming-<date>/``, a fetch's temporary file) are not
+    releases."""
     if not source_dir.is_dir():
         raise ProvenanceError(f"{source_dir}: source folder not found")
     visible = sorted(
@@ -123,8 +122,25 @@ def find_releases(source_dir: Path) -> list[Release]:
         read_sidecar(orphan)  # raises: its provenance sidecar is missing
     if not data_files:
         raise ProvenanceError(f"{source_dir}: no release files found")
+    return data_files
+
+
+def find_releases(source_dir: Path, digests: Mapping[Path, str] | None = None) -> list[Release]:
+    """Every verified release file under ``<raw>/<source>/<release>/``, oldest first.
+
+    Every file must be present (a fetched file is fetched before, by
+    :func:`pipeline.acquire.on_demand.ensure_source`) and match its sidecar. ``digests`` gives
+    the sha256 of files already hashed in this run. Several files may share one ``release_id``
+    (one release published as many files).
+    """
+    digests = digests or {}
     releases = []
-    for data_file in data_files:
-        ensure_present(data_file, read_sidecar(data_file))
-        releases.append(verify_release(data_file))
+    for data_file in release_files(source_dir):
+        if not data_file.exists():
+            read_sidecar(data_file)  # a broken sidecar is the first thing to report
+            raise ProvenanceError(
+                f"{data_file}: file missing (rule: every release file named by a sidecar must be "
+                "present; one kept out of git is fetched first: python -m pipeline run fetches it)"
+            )
+        releases.append(verify_release(data_file, digests.get(data_file)))
     return sorted(releases, key=lambda r: r.release_date)

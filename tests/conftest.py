@@ -20,9 +20,8 @@ import pytest
 import yaml
 
 from pipeline import paths
-from pipeline.dbt_entry import SCRIPT_NAME
 from pipeline.provenance import sha256_of
-from pipeline.sources.nato import ParseResult, parse_release
+from pipeline.sources.nato.workbook import ParseResult, parse_release
 from pipeline.warehouse.build import write_table
 
 # The local HTTP server fixture (``server``) for the download tests.
@@ -138,9 +137,8 @@ def _dbt_build_running(session_id: int) -> bool:
                 continue
         except (OSError, ProcessLookupError):
             continue
-        # A script runs as "<python> <venv>/bin/defence-dbt build ...": look for the script
-        # itself (the project's dbt entry point, pipeline/dbt_entry.py).
-        script = b"/" + SCRIPT_NAME.encode()
+        # A script runs as "<python> <venv>/bin/dbt build ...": look for the script itself.
+        script = b"/dbt"
         if any(arg.endswith(script) for arg in argv[:2]) and b"build" in argv:
             return True
     return False
@@ -252,7 +250,8 @@ SHARED_ORIGINALS = paths.PROJECT_ROOT.parent / "shared" / "data" / "original"
 @pytest.fixture(scope="session", autouse=True)
 def fetched_release_files():
     """Before any test: every file whose sidecar says ``redistribution: fetch`` is present in
-    data/raw, fetched through the pipeline's own path (``pipeline.acquire``) from the mirror.
+    data/raw, fetched through the pipeline's own path (``pipeline.acquire.on_demand``) from the
+    mirror.
 
     The mirror is ``DEFENCE_MIRROR``, or the team's copies beside the checkout (the Makefile's
     default) when it is unset; it is exported for the session so pipeline runs started by tests
@@ -262,7 +261,7 @@ def fetched_release_files():
     """
     import warnings
 
-    from pipeline import acquire
+    from pipeline.acquire import on_demand as acquire
     from pipeline.provenance import ProvenanceError
 
     previous = os.environ.get(acquire.MIRROR_ENV)

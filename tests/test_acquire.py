@@ -1,6 +1,6 @@
-"""Fetch on demand (pipeline.acquire): files kept out of git arrive whole and verified, or not at
-all, with an error naming what was tried. Every server here is on 127.0.0.1 (never the network)
-and every raw folder is temporary (``DEFENCE_RAW_DIR``), never the repo's data/raw."""
+"""Fetch on demand (pipeline.acquire.on_demand): files kept out of git arrive whole and verified,
+or not at all, with an error naming what was tried. Every server here is on 127.0.0.1 (never the
+network) and every raw folder is temporary (``DEFENCE_RAW_DIR``), never the repo's data/raw."""
 
 from __future__ import annotations
 
@@ -13,15 +13,23 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import acquire, fingerprint, paths
-from pipeline.defs.automation import release_fingerprint
+from pipeline import paths
+from pipeline.acquire import on_demand as acquire
+from pipeline.acquire.on_demand import ensure_source
 from pipeline.provenance import ProvenanceError, find_releases
+from pipeline.warehouse import fingerprint
 from tests.local_http import SIPRI_2026_SIDECAR, Route
 
 REAL_SIDECAR = SIPRI_2026_SIDECAR
 NAME = "publisher-file.xlsx"
 PAYLOAD = bytes(range(256)) * 200  # 51,200 bytes standing in for a workbook
 RELEASE = "2026-04-27"
+
+
+def fetch_and_verify(source_dir):
+    """What the release-files asset does: fetch the missing files, then verify every release."""
+    ensure_source(source_dir)
+    return find_releases(source_dir)
 
 
 def _sidecar(payload: bytes = PAYLOAD, **overrides) -> dict:
@@ -79,13 +87,13 @@ def test_fetch_from_a_local_folder_mirror(raw, tmp_path, monkeypatch):
     mirror.mkdir()
     (mirror / NAME).write_bytes(PAYLOAD)
     monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
-    (release,) = find_releases(raw / "sipri")
+    (release,) = fetch_and_verify(raw / "sipri")
     assert release.path == raw / "sipri" / RELEASE / NAME
     assert release.path.read_bytes() == PAYLOAD
     assert release.path.stat().st_mode & 0o777 == 0o644
     assert release_folder(raw) == [NAME, f"{NAME}.meta.yml"]
     (mirror / NAME).unlink()
-    assert find_releases(raw / "sipri")[0].path.read_bytes() == PAYLOAD  # present: not refetched
+    assert fetch_and_verify(raw / "sipri")[0].path.read_bytes() == PAYLOAD  # present: not refetched
 
 
 def test_a_relative_mirror_folder_is_taken_from_the_repo_root(monkeypatch):
@@ -107,7 +115,7 @@ def test_the_real_2026_workbook_from_a_base_url_mirror(tmp_path, monkeypatch, se
     workbook = REAL_SIDECAR.with_name(REAL_SIDECAR.name.removesuffix(".meta.yml"))
     server.routes[f"/mirror/{workbook.name}"] = Route(body=workbook.read_bytes())
     monkeypatch.setenv(acquire.MIRROR_ENV, f"{server.base}/mirror/")
-    (release,) = find_releases(root / "sipri")
+    (release,) = fetch_and_verify(root / "sipri")
     assert release.release_id == "sipri_2026-04-27"
     assert release.meta["redistribution"] == "fetch" and release.meta["price_base_year"] == 2024
     assert release.path.stat().st_size == 922_552
@@ -117,18 +125,17 @@ def test_the_real_2026_workbook_from_a_base_url_mirror(tmp_path, monkeypatch, se
 def test_fingerprint_is_the_same_before_and_after_a_fetch(raw, tmp_path, monkeypatch):
     """A fetched file is pinned by its sidecar's sha256: fetching it is not a change."""
     monkeypatch.setattr(fingerprint, "CODE_GLOBS", ())  # the inputs only: code may be edited
-    before, sensor_before = fingerprint.current(), release_fingerprint()
+    before = fingerprint.snapshot().fingerprint
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     (mirror / NAME).write_bytes(PAYLOAD)
     monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
-    find_releases(raw / "sipri")
+    ensure_source(raw / "sipri")
     assert (raw / "sipri" / RELEASE / NAME).exists()
-    assert fingerprint.current() == before
-    assert release_fingerprint() == sensor_before
+    assert fingerprint.snapshot().fingerprint == before
     assert [p.name for p in fingerprint.raw_files()] == [f"{NAME}.meta.yml"]
     write_sidecar(raw, _sidecar(title="an edited sidecar"))
-    assert fingerprint.current() != before  # the sidecar itself still counts
+    assert fingerprint.snapshot().fingerprint != before  # the sidecar itself still counts
 
 
 # --- failures: nothing is left under the real name ------------------------------------------------
@@ -142,7 +149,7 @@ def test_wrong_sha256_from_the_mirror_is_refused(raw, tmp_path, monkeypatch):
     (mirror / NAME).write_bytes(bytes(tampered))
     monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
     with pytest.raises(ProvenanceError) as error:
-        find_releases(raw / "sipri")
+        fetch_and_verify(raw / "sipri")
     message = str(error.value)
     assert str(mirror / NAME) in message
     assert f"sidecar records {len(PAYLOAD)} bytes with sha256 {_sidecar()['sha256']}" in message
@@ -155,7 +162,7 @@ def test_http_errors_name_the_url(raw, monkeypatch, server, status):
         server.routes[f"/{NAME}"] = Route(500, b"boom")
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     with pytest.raises(ProvenanceError) as error:
-        find_releases(raw / "sipri")
+        fetch_and_verify(raw / "sipri")
     assert f"{server.base}/{NAME}: HTTP {status}" in str(error.value)
     assert acquire.MIRROR_ENV in str(error.value)
     assert release_folder(raw) == [f"{NAME}.meta.yml"]
@@ -166,7 +173,7 @@ def test_an_html_page_instead_of_the_file_is_a_sha256_mismatch(raw, monkeypatch,
     server.routes[f"/{NAME}"] = Route(body=page, headers={"Content-Type": "text/html"})
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     with pytest.raises(ProvenanceError, match=r"with sha256 [0-9a-f]{64} \(an HTML page"):
-        find_releases(raw / "sipri")
+        fetch_and_verify(raw / "sipri")
     assert release_folder(raw) == [f"{NAME}.meta.yml"]
 
 
@@ -175,7 +182,7 @@ def test_a_truncated_body_is_refused(raw, monkeypatch, server):
     server.routes[f"/{NAME}"] = Route(body=half, length=len(PAYLOAD))
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     with pytest.raises(ProvenanceError, match=r"truncated response"):
-        find_releases(raw / "sipri")
+        fetch_and_verify(raw / "sipri")
     assert release_folder(raw) == [f"{NAME}.meta.yml"]
 
 
@@ -195,7 +202,7 @@ def test_a_body_over_the_size_cap_is_refused(raw, monkeypatch, server, announce,
     if cap is not None:
         monkeypatch.setattr(acquire, "MAX_FETCH_BYTES", cap)
     with pytest.raises(ProvenanceError, match=message):
-        find_releases(raw / "sipri")
+        fetch_and_verify(raw / "sipri")
     assert release_folder(raw) == [f"{NAME}.meta.yml"]
 
 
@@ -206,7 +213,7 @@ def test_unreachable_publisher_and_no_mirror_says_what_was_tried(tmp_path, monke
     url = f"http://127.0.0.1:{_closed_port()}/{NAME}"
     target = write_sidecar(root, _sidecar(url=url))
     with pytest.raises(ProvenanceError) as error:
-        find_releases(root / "sipri")
+        fetch_and_verify(root / "sipri")
     message = str(error.value)
     assert message.startswith(f"{target}: file missing and could not be fetched")
     assert f"Tried:\n  - {url}: request failed (" in message and "refused" in message
@@ -221,7 +228,7 @@ def test_a_missing_committed_file_is_not_fetched(raw, monkeypatch):
     write_sidecar(raw, _sidecar(redistribution=None))
     monkeypatch.setenv(acquire.MIRROR_ENV, "/nonexistent")
     with pytest.raises(ProvenanceError, match=r"file missing; its sidecar does not say"):
-        find_releases(raw / "sipri")
+        fetch_and_verify(raw / "sipri")
 
 
 def test_releases_are_found_by_sidecar_and_a_file_without_one_is_refused(raw, tmp_path):
@@ -230,4 +237,4 @@ def test_releases_are_found_by_sidecar_and_a_file_without_one_is_refused(raw, tm
     (hidden / f"{NAME}.meta.yml").write_text("not: [read")  # a download in progress: skipped
     (raw / "sipri" / RELEASE / "stray.xlsx").write_bytes(b"no sidecar")
     with pytest.raises(ProvenanceError, match=r"stray\.xlsx: provenance sidecar .* is missing"):
-        find_releases(raw / "sipri")
+        fetch_and_verify(raw / "sipri")

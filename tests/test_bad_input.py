@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 
 from pipeline import paths
-from pipeline.load import load_source
 from pipeline.provenance import ProvenanceError, sha256_of
 from pipeline.quality.nato_suite import validate_nato_frame
+from pipeline.sources.load import load_source
 from pipeline.sources.workbook import WorkbookLayoutError
 from tests.conftest import NATO_FILE, stage_release
 

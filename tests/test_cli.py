@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline import cli
-from pipeline.defs.automation import release_fingerprint
+from pipeline.cli import main as cli
+from pipeline.warehouse.fingerprint import snapshot
 
 
 @pytest.fixture
@@ -53,20 +53,25 @@ def test_the_data_dictionary_is_up_to_date():
 
 def test_the_ui_binds_to_localhost_by_default(monkeypatch):
     calls = []
-    monkeypatch.setattr("pipeline.service.supervise", lambda command: calls.append(command) or 0)
-    monkeypatch.setattr("pipeline.service.reap_orphaned_runs", lambda: [])
+    monkeypatch.setattr(
+        "pipeline.cli.service.supervise", lambda command: calls.append(command) or 0
+    )
+    monkeypatch.setattr("pipeline.cli.service.reap_orphaned_runs", lambda: [])
     assert cli.main(["ui"]) == 0
     assert calls[0][calls[0].index("--host") + 1] == "127.0.0.1"
 
 
-def test_the_sensor_fingerprint_changes_when_a_release_arrives(monkeypatch, tmp_path):
+def test_the_fingerprint_changes_when_a_release_arrives(monkeypatch, tmp_path):
     monkeypatch.setenv("DEFENCE_RAW_DIR", str(tmp_path))
-    before = release_fingerprint()
+    before = snapshot()
     release = tmp_path / "nato" / "2026-07-01"
     release.mkdir(parents=True)
     (release / "def-exp-2026-en.xlsx").write_bytes(b"a new release")
-    arrived = release_fingerprint()
-    assert arrived != before and "def-exp-2026-en.xlsx" in arrived
+    arrived = snapshot()
+    assert arrived.fingerprint != before.fingerprint
+    assert "raw/nato/2026-07-01/def-exp-2026-en.xlsx" in arrived.files
+    assert arrived.source("nato") != before.source("nato")
+    assert arrived.source("sipri") == before.source("sipri")
     (tmp_path / "nato" / ".incoming-2027-01-01").mkdir()
     (tmp_path / "nato" / ".incoming-2027-01-01" / "partial.xlsx").write_bytes(b"x")
-    assert release_fingerprint() == arrived  # a download in progress is not a release
+    assert snapshot() == arrived  # a download in progress is not a release

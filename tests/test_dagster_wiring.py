@@ -1,8 +1,8 @@
 """How values reach the Dagster definitions: resources and run config, never the environment.
 
-``python -m pipeline run`` hands the job ``--wait`` (the ``warehouse_lock`` resource's ``wait_s``)
-and the fingerprint it checked (the publish step's config); a run launched from the UI or the
-daemon passes nothing and gets the defaults. Importing the dbt module spawns no dbt.
+``python -m pipeline run`` hands the job ``--wait`` (the ``warehouse_lock`` resource's ``wait_s``);
+a run launched from the UI or the daemon passes nothing and gets the defaults. The lock resource
+hashes the inputs once the lock is held. Importing the dbt module spawns no dbt.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline import fingerprint, paths
+from pipeline import paths
 from pipeline.defs import REFRESH_JOB
 from pipeline.defs.automation import CRON_ENV, DEFAULT_CRON, build_automation
 from pipeline.defs.dbt_project import DBT_PROJECT
 from pipeline.defs.publish import write_build_info
-from pipeline.defs.refresh import refresh_run_config
-from pipeline.defs.resources import WarehouseLock
+from pipeline.defs.resources import WarehouseLock, lock_run_config
+from pipeline.warehouse import fingerprint
 from pipeline.warehouse.lock import WarehouseBusyError, write_lock
 
 
@@ -35,7 +35,7 @@ def refresh_job():
 
 
 def test_the_cli_run_config_fits_the_refresh_job(refresh_job):
-    config = refresh_run_config(12.5, "f" * 64)
+    config = lock_run_config(12.5)
     assert config["resources"]["warehouse_lock"]["config"]["wait_s"] == 12.5
     dg.validate_run_config(refresh_job, config)
 
@@ -43,7 +43,6 @@ def test_the_cli_run_config_fits_the_refresh_job(refresh_job):
 def test_a_run_without_config_is_valid_for_the_ui_and_the_daemon(refresh_job):
     resolved = dg.validate_run_config(refresh_job, {})
     assert resolved["resources"]["warehouse_lock"]["config"]["wait_s"] == 0.0
-    assert resolved["ops"]["warehouse__defence"]["config"]["fingerprint"] == ""
 
 
 def test_the_lock_resource_fails_at_once_by_default(tmp_path, monkeypatch):
@@ -74,6 +73,8 @@ def test_the_lock_resource_waits_wait_s_for_another_run(tmp_path, monkeypatch):
     started = time.monotonic()
     with dg.build_resources({"warehouse_lock": WarehouseLock(wait_s=10)}) as resources:
         assert resources.warehouse_lock.wait_s == 10
+        # Hashed once the lock is held: every step of the run reads the same inputs.
+        assert resources.warehouse_lock.inputs.fingerprint == fingerprint.snapshot().fingerprint
     thread.join()
     assert 0.2 < time.monotonic() - started < 5
 
@@ -85,13 +86,10 @@ def _recorded(build_db) -> str:
         return con.execute("select fingerprint from meta.build_info").fetchone()[0]
 
 
-def test_publish_records_the_fingerprint_it_is_given_else_computes_it(tmp_path, monkeypatch):
+def test_publish_records_the_fingerprint_of_the_runs_inputs(tmp_path):
     build_db = tmp_path / paths.BUILD_DB_NAME
-    monkeypatch.setattr(fingerprint, "current", lambda: "computed-at-publish")
-    write_build_info(build_db, "checked-by-the-cli")
-    assert _recorded(build_db) == "checked-by-the-cli"
-    write_build_info(build_db)
-    assert _recorded(build_db) == "computed-at-publish"
+    write_build_info(build_db, "hashed-when-the-lock-was-taken")
+    assert _recorded(build_db) == "hashed-when-the-lock-was-taken"
 
 
 def test_the_schedule_reads_its_cron_when_built(monkeypatch):
@@ -116,7 +114,7 @@ def test_importing_the_dbt_module_runs_no_dbt_even_with_a_stale_manifest():
         "    return popen(args, *rest, **kwargs)\n"
         "subprocess.Popen = guarded\n"
         "from pipeline.defs import dbt_project\n"
-        "from pipeline.dbt_manifest_file import manifest_is_stale\n"
+        "from pipeline.warehouse.dbt_manifest import manifest_is_stale\n"
         "assert manifest_is_stale()\n"
         "print('no dbt')\n"
     )
@@ -130,52 +128,18 @@ def test_importing_the_dbt_module_runs_no_dbt_even_with_a_stale_manifest():
     assert done.returncode == 0 and "no dbt" in done.stdout, done.stderr[-2000:]
 
 
-def test_the_dbt_resource_skips_the_version_probe_with_the_version_dbt_reports():
-    """The resource reads dbt's version from the package metadata instead of spawning
-    ``dbt --version`` (which also asks PyPI for the latest release) on every run. That is the
-    version the runs use: the dbt executable is a script run by this very interpreter."""
-    import importlib.metadata
+def test_the_dbt_executable_is_the_dbt_core_beside_this_interpreter():
+    """dagster-dbt's resource runs the dbt installed in the project's virtualenv (a run works
+    without activating it), which is the pinned dbt Core."""
+    from pipeline.defs.dbt_project import DBT_EXECUTABLE
 
-    from dagster_dbt import DbtCliResource
-    from packaging.version import Version
-
-    from pipeline.defs.dbt_project import DBT_EXECUTABLE, dbt_resource
-
-    # The two dagster-dbt internals the project's resource replaces still exist under these names.
-    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
-    resource = dbt_resource()
     shebang = Path(DBT_EXECUTABLE).read_text().splitlines()[0].removeprefix("#!").strip()
     assert os.path.realpath(shebang) == os.path.realpath(sys.executable)
-    assert resource._cli_version == Version(importlib.metadata.version("dbt-core"))
-    assert resource._cli_version.major == 1  # dbt Core, not the Fusion engine
-    assert resource._initialize_dbt_core_adapter(["build"]) is None
-    # The entry point is dbt's own command line (pipeline/dbt_entry.py).
-    done = subprocess.run([DBT_EXECUTABLE, "--help"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "Usage: defence-dbt [OPTIONS] [COMMAND]" in done.stdout
-    assert "build          Run all seeds, models, snapshots, and tests" in done.stdout
 
 
-def test_the_light_manifest_path_is_the_one_dagster_dbt_reads():
-    """pipeline/dbt_manifest_file.py finds the manifest without importing dagster-dbt; both must
-    name the same file, or the worker's GX suites would read another project's grains."""
-    from pipeline.dbt_manifest_file import MANIFEST_PATH
+def test_the_manifest_path_is_the_one_dagster_dbt_reads():
+    """pipeline/warehouse/dbt_manifest.py reads the manifest without dagster-dbt; both must name
+    the same file, or the GX suites would read another project's grains."""
+    from pipeline.warehouse.dbt_manifest import MANIFEST_PATH
 
     assert Path(DBT_PROJECT.manifest_path) == MANIFEST_PATH
-
-
-def test_the_worker_suites_import_neither_dbt_nor_dagster():
-    """The run's worker imports the GX gates on the run's critical path: dbt Core (via
-    dagster-dbt) cost it 1.5 s there, measured."""
-    code = (
-        "import sys\n"
-        "from pipeline.quality import gates\n"
-        "from pipeline.quality.dbt_manifest import project_grains\n"
-        "assert project_grains()\n"
-        "print(sorted(m for m in ('dbt', 'dagster', 'dagster_dbt') if m in sys.modules))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=paths.PROJECT_ROOT, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "[]"

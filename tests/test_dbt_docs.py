@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipeline.quality.dbt_manifest import (
+from pipeline.warehouse.dbt_manifest import (
     column_drift,
     documented_columns,
     grain,

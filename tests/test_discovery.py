@@ -19,14 +19,15 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from pipeline import fingerprint, paths
+from pipeline import paths
+from pipeline.acquire.discovery import DiscoveryError, LayoutChanged, settings
+from pipeline.acquire.discovery.pages import links, newest
+from pipeline.acquire.discovery.publishers import NATO, SIPRI
+from pipeline.acquire.discovery.run import newest_held
 from pipeline.defs import REFRESH_JOB
 from pipeline.defs.automation import build_automation
-from pipeline.discovery import DiscoveryError, LayoutChanged, settings
-from pipeline.discovery.pages import links, newest
-from pipeline.discovery.publishers import NATO, SIPRI
-from pipeline.discovery.run import newest_held
 from pipeline.provenance import ProvenanceError, find_releases, read_sidecar, verify_release
+from pipeline.warehouse import fingerprint
 from pipeline.warehouse.build import write_table
 from tests.conftest import NATO_FILE, NATO_RELEASE_DIR, SHARED_ORIGINALS
 from tests.local_http import Route
@@ -89,7 +90,7 @@ def snapshot(root: Path) -> dict:
 def publish_current() -> str:
     """A published warehouse whose meta.build_info holds the inputs' fingerprint, as
     ``write_build_info`` writes it when publishing."""
-    current = fingerprint.current()
+    current = fingerprint.snapshot().fingerprint
     info = pd.DataFrame({"fingerprint": [current], "built_at": [pd.Timestamp.now(tz="UTC")]})
     write_table(paths.published_db(), "meta", "build_info", info)
     assert fingerprint.published() == current
@@ -166,7 +167,7 @@ def test_the_daily_tick_downloads_new_nato_and_sipri_editions_and_loads_them(raw
 def test_the_definition_assumed_for_a_new_nato_edition_is_checked_by_the_load(raw, server):
     """The stand-in 2027 file is NATO's 2024 workbook ("Defence expenditure" titles): the sidecar
     assumes core defence, and the load refuses the disagreement rather than mixing definitions."""
-    from pipeline.load import _check_definition
+    from pipeline.sources.load import _check_definition
     from pipeline.sources.registry import parse
 
     server.routes[NATO_PAGE] = nato_page(NATO_2027)
@@ -281,31 +282,29 @@ def test_a_schedule_tick_with_an_unchanged_fingerprint_skips(raw, monkeypatch):
     assert isinstance(skipped, dg.SkipReason)
     assert skipped.skip_message == (
         "discovery is off (DEFENCE_DISCOVERY=on checks the publishers); the warehouse is up to "
-        f"date: the inputs' fingerprint {current[:12]} equals the published one"
+        f"date: {paths.published_db()} was built from these exact inputs and code (fingerprint "
+        f"{current[:12]})"
     )
 
 
-def test_the_sensors_first_tick_on_an_up_to_date_warehouse_starts_nothing(raw):
+def test_the_sensor_on_an_up_to_date_warehouse_starts_nothing(raw):
     publish_current()
-    context = dg.build_sensor_context(cursor=None)
-    first = new_release_files(context)
+    first = new_release_files(dg.build_sensor_context())
     assert isinstance(first, dg.SkipReason)
-    assert first.skip_message.startswith("first look at data/raw; the warehouse is up to date")
-    assert context.cursor is not None
-    again = new_release_files(dg.build_sensor_context(cursor=context.cursor))
-    assert again.skip_message == "no new or changed release files in data/raw since the last tick"
+    assert first.skip_message.startswith("sensor tick; the warehouse is up to date")
 
 
-def test_the_sensor_loads_a_release_dropped_into_raw(raw):
+def test_the_sensor_loads_a_release_dropped_into_raw_once(raw):
     publish_current()
-    context = dg.build_sensor_context(cursor=None)
-    new_release_files(context)
+    new_release_files(dg.build_sensor_context())
     folder = raw / "nato" / "2027-07-10"
     folder.mkdir()
     (folder / "def-exp-2027-en.xlsx").write_bytes(NATO_FILE.read_bytes())
-    request = new_release_files(dg.build_sensor_context(cursor=context.cursor))
+    request = new_release_files(dg.build_sensor_context())
     assert isinstance(request, dg.RunRequest)
-    assert request.run_key.startswith("new_release_files-")
+    assert request.run_key == f"new_release_files-{fingerprint.snapshot().fingerprint[:16]}"
+    # Seen again before its run: the same run key, which Dagster launches once.
+    assert new_release_files(dg.build_sensor_context()).run_key == request.run_key
 
 
 def test_both_ticks_defer_to_a_run_already_in_progress(raw, monkeypatch):
@@ -317,9 +316,8 @@ def test_both_ticks_defer_to_a_run_already_in_progress(raw, monkeypatch):
         assert f"run {run.run_id} of {REFRESH_JOB} is queued or running already" in (
             skipped.skip_message
         )
-        context = dg.build_sensor_context(instance=instance, cursor=None)
+        context = dg.build_sensor_context(instance=instance)
         assert isinstance(new_release_files(context), dg.SkipReason)
-        assert context.cursor is None  # not settled: the sensor looks again next tick
 
 
 # --- the pieces -----------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from pipeline.download import DownloadError, download_release
+from pipeline.acquire.download import DownloadError, download_release
 from pipeline.provenance import find_releases, verify_release
-from pipeline.sources.nato import parse_release
+from pipeline.sources.nato.workbook import parse_release
 from tests.conftest import NATO_FILE
 
 META = {

@@ -392,7 +392,7 @@ def test_what_changed_in_the_core_defence_edition(end_to_end):
 
 
 def test_a_run_that_loads_a_new_edition_says_what_changed(end_to_end, monkeypatch, capsys):
-    from pipeline.reports.changes_cli import print_new_release
+    from pipeline.cli.changes import print_new_release
 
     monkeypatch.setenv("DEFENCE_WAREHOUSE_DIR", str(end_to_end.published.parent))
     print_new_release({"nato_2024-06-17", "nato_2025-08-28"})  # the warehouse before July 2026

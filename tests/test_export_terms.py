@@ -10,8 +10,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from pipeline import cli, paths
-from pipeline.terms import SIPRI_MARTS, export_readme, exported_sipri_marts, sipri_notice
+from pipeline import paths
+from pipeline.acquire.terms import SIPRI_MARTS, export_readme, exported_sipri_marts, sipri_notice
+from pipeline.cli import main as cli
 from pipeline.warehouse.build import write_table
 from tests.local_http import SIPRI_2026_SIDECAR
 

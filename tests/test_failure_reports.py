@@ -30,10 +30,11 @@ from dagster._core.scheduler.instigation import (
 )
 from dagster._utils.error import SerializableErrorInfo
 
-from pipeline import cli, paths
+from pipeline import paths
+from pipeline.cli import main as cli
 from pipeline.defs import REFRESH_JOB
 from pipeline.defs.alerts import WEBHOOK_ENV, alert_on_run_failure
-from pipeline.failures import describe
+from pipeline.defs.failures import describe
 from pipeline.sources.workbook import WorkbookLayoutError
 from tests.conftest import run_pipeline, stage_release
 

@@ -1,5 +1,5 @@
-"""The GX runner saves each suite, its datasource and its validation definition once per process
-and folder, and again when the expectations change (pipeline/quality/runner.py)."""
+"""The GX runner keeps one file context per process and folder, saves each suite once per
+validation and stores its latest result for the data docs (pipeline/quality/runner.py)."""
 
 import json
 
@@ -34,18 +34,17 @@ def saves(monkeypatch):
     return saved
 
 
-def test_a_prepared_suite_is_not_saved_again_and_its_result_is_stored(tmp_path, saves):
-    runner.prepare([("frame_suite", _upto(5))], tmp_path)
-    assert saves == ["frame_suite"]
+def test_a_suite_is_saved_once_and_only_its_latest_result_is_stored(tmp_path, saves):
     outcome = runner.run_suite("frame_suite", FRAME, _upto(5), tmp_path)
     assert outcome.success and outcome.evaluated == 2
-    assert saves == ["frame_suite"]  # the validation used the definition saved ahead
+    assert saves == ["frame_suite"]  # the validation definition's factory saves it, once
+    runner.run_suite("frame_suite", FRAME, _upto(5), tmp_path)
     stored = list((tmp_path / "gx" / "uncommitted" / "validations" / "frame_suite").rglob("*.json"))
     assert len(stored) == 1
 
 
 def test_changed_expectations_are_saved_and_used(tmp_path, saves):
-    runner.prepare([("frame_suite", _upto(5))], tmp_path)
+    runner.run_suite("frame_suite", FRAME, _upto(5), tmp_path)
     outcome = runner.run_suite("frame_suite", FRAME, _upto(2), tmp_path, docs_on_failure=False)
     assert not outcome.success  # 3 is above the new maximum: the new suite ran
     assert saves == ["frame_suite", "frame_suite"]

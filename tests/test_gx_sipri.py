@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 
 from pipeline import paths
-from pipeline.load import load_source
 from pipeline.quality.sipri_suite import (
     NO_MILITARY_EXPENDITURE,
     WARTIME_ALLOWLIST,
     validate_sipri_frame,
 )
+from pipeline.sources.load import load_source
 
 
 @pytest.fixture(scope="module")

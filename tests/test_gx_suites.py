@@ -136,7 +136,7 @@ def test_target_status_suite_fails_on_bad_frames(corrupt, expected):
 def editions_2025_2026() -> pd.DataFrame:
     """The August 2025 and July 2026 editions as the raw load sees them (derived copies)."""
     from pipeline import paths
-    from pipeline.load import load_source
+    from pipeline.sources.load import load_source
 
     frame, _, _ = load_source(paths.PROJECT_ROOT / "data" / "raw" / "nato")
     return frame[frame.release_id.isin(["nato_2025-08-28", "nato_2026-07-10"])].reset_index(

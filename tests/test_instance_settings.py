@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from pipeline import paths
-from pipeline.instance import PG_URL_ENV, POSTGRES_CONFIG_FILE, prepare_dagster_home
+from pipeline.cli.instance import PG_URL_ENV, POSTGRES_CONFIG_FILE, prepare_dagster_home
 
 OPERATORS = """# the operator's own settings
 telemetry:

@@ -13,7 +13,8 @@ import signal
 
 import pytest
 
-from pipeline import cli, service
+from pipeline.cli import main as cli
+from pipeline.cli import service
 from tests.pg_server import free_port
 from tests.processes import http_ok, start, stop_and_audit, wait_until
 

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from pipeline import paths
-from pipeline.load import load_source
 from pipeline.provenance import find_releases, sha256_of
 from pipeline.sources.csv_rows import csv_number
-from pipeline.sources.nato_edition_csv import parse_long_csv, parse_wide_csv
+from pipeline.sources.load import load_source
+from pipeline.sources.nato.edition_csv import parse_long_csv, parse_wide_csv
 from pipeline.sources.workbook import WorkbookLayoutError
 from tests.conftest import table3_share
 
@@ -143,8 +143,8 @@ def test_an_unknown_series_in_the_long_file_fails(tmp_path):
 
 def test_a_sidecar_whose_definition_contradicts_the_file_stops_the_load(tmp_path, monkeypatch):
     """load_source compares the definition a parser reads off the file with the sidecar's."""
-    from pipeline import load
     from pipeline.provenance import ProvenanceError
+    from pipeline.sources import load
 
     raw = tmp_path / "nato" / "2026-07-10"
     raw.mkdir(parents=True)

@@ -19,8 +19,8 @@ import pytest
 from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
 
-from pipeline.sources.nato import ParseResult, parse_release
-from pipeline.sources.nato_frame import COLUMNS
+from pipeline.sources.nato.frame import COLUMNS
+from pipeline.sources.nato.workbook import ParseResult, parse_release
 from pipeline.sources.workbook import WorkbookLayoutError
 from tests.conftest import table3_share
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.sources.nato import parse_release
+from pipeline.sources.nato.workbook import parse_release
 from pipeline.sources.workbook import WorkbookLayoutError
 
 

@@ -19,14 +19,14 @@ import pytest
 from openpyxl.styles import Font
 
 from pipeline import paths
-from pipeline.sources.sipri import COLUMNS, REGIONS, parse_release, read_footnotes
-from pipeline.sources.sipri_countries import (
+from pipeline.sources.sipri.countries import (
     SIPRI_CODE_OVERRIDES,
     SIPRI_UNCODED,
     UnknownCountryError,
     pycountry_code,
     sipri_country_code,
 )
+from pipeline.sources.sipri.workbook import COLUMNS, REGIONS, parse_release, read_footnotes
 from pipeline.sources.workbook import WorkbookLayoutError
 
 # The workbooks the pipeline loads: not in git (SIPRI's terms), fetched into data/raw by their

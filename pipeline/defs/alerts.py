@@ -3,9 +3,9 @@
 A deployment runs unattended; a failed refresh must reach a person, not wait in the UI. When
 ``DEFENCE_ALERT_WEBHOOK_URL`` is set, every failed run of this code location is posted there as a
 short JSON message: run id, job, the first error (the project's message first, its cause after,
-:mod:`pipeline.failures`), the time, and a one-line ``text`` that Slack, Mattermost and Teams-style
-incoming webhooks display as is. Unset, the sensor does nothing. The sensor runs in the Dagster
-daemon (``python -m pipeline daemon`` or ``ui``); a webhook that cannot be reached fails the
+:mod:`pipeline.defs.failures`), the time, and a one-line ``text`` that Slack, Mattermost and
+Teams-style incoming webhooks display as is. Unset, the sensor does nothing. The sensor runs in the
+Dagster daemon (``python -m pipeline daemon`` or ``ui``); a webhook that cannot be reached fails the
 sensor's tick, which the UI shows, and the next tick tries the same run again.
 """
 
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from pipeline.failures import first_error
+from pipeline.defs.failures import first_error
 
 WEBHOOK_ENV = "DEFENCE_ALERT_WEBHOOK_URL"
 TIMEOUT_S = 10

@@ -2,26 +2,27 @@
 for a new edition (when discovery is on) and loads it, a sensor for release files dropped into
 data/raw, and a download job.
 
-Both ticks launch a run only when the inputs' fingerprint (:func:`pipeline.fingerprint.current`)
-differs from the published warehouse's (:func:`pipeline.fingerprint.published`) and no run of the
-job is already queued or running; otherwise they skip and say why. The sensor also keeps a cursor
-of the release files it has seen, so editing code does not trigger it (the daily tick rebuilds).
+Both ticks launch a run only when the published warehouse was not built from the inputs and code
+as they are now (:func:`pipeline.warehouse.fingerprint.freshness`, the one decision the CLI makes
+too) and no run of the job is already queued or running; otherwise they skip and say why. Each
+request's run key is the inputs' fingerprint, so one state of the inputs is launched once per tick
+source however often it is seen.
 
 Nothing is built at import: :func:`build_automation` makes the schedule and the sensor (reading
 the deployment's ``DEFENCE_SCHEDULE_CRON`` then) and :func:`automation_defs` this module's
 definitions, both called when the code location loads (``pipeline/definitions.py``).
 """
 
-import hashlib
 import os
 
 import dagster as dg
 
-from pipeline import discovery, fingerprint, paths
+from pipeline import paths
+from pipeline.acquire import discovery
+from pipeline.acquire.discovery.settings import DISCOVERY_ENV
+from pipeline.acquire.download import download_release
 from pipeline.defs import DAILY_SCHEDULE, RELEASE_SENSOR
-from pipeline.discovery.settings import DISCOVERY_ENV
-from pipeline.download import download_release
-from pipeline.fingerprint import raw_files
+from pipeline.warehouse.fingerprint import freshness
 
 CRON_ENV = "DEFENCE_SCHEDULE_CRON"
 DEFAULT_CRON = "0 6 * * *"  # daily at 06:00; DEFENCE_SCHEDULE_CRON overrides it
@@ -31,14 +32,6 @@ ACTIVE = [
     dg.DagsterRunStatus.STARTING,
     dg.DagsterRunStatus.STARTED,
 ]
-
-
-def release_fingerprint() -> str:
-    """Names and sizes of every release file and sidecar under data/raw (hidden folders skipped):
-    changes when a release is added, replaced or removed. Sizes, not hashes: the sensor ticks
-    every minute, and the load itself verifies every sha256."""
-    root = paths.raw_dir()
-    return "\n".join(f"{p.relative_to(root)}:{p.stat().st_size}" for p in raw_files())
 
 
 def _active_run(context, job_name: str) -> str | None:
@@ -52,24 +45,19 @@ def _active_run(context, job_name: str) -> str | None:
 
 
 def _work(context, job_name: str, trigger: str, seen: str):
-    """(run request or skip reason, settled): a run when the inputs differ from the published
-    warehouse's and no run is active. ``settled`` is False only when an active run defers the
-    decision (the sensor then looks again next tick)."""
-    current, published = fingerprint.current(), fingerprint.published()
-    if current == published:
-        reason = f"{seen}; the warehouse is up to date: the inputs' fingerprint {current[:12]} "
-        return dg.SkipReason(reason + "equals the published one"), True
+    """A run request when the published warehouse is not up to date and no run is active; else
+    a skip reason saying why."""
+    state = freshness()
+    if state.is_up_to_date:
+        return dg.SkipReason(f"{seen}; the warehouse is {state.describe()}")
     active = _active_run(context, job_name)
     if active is not None:
-        reason = f"{seen}; run {active} of {job_name} is queued or running already"
-        return dg.SkipReason(reason), False
-    was = published[:12] if published else "none (nothing published)"
-    context.log.info("inputs' fingerprint %s, published %s: requesting a run", current[:12], was)
-    request = dg.RunRequest(
-        run_key=f"{trigger}-{current[:16]}",
-        tags={"trigger": trigger, "defence/fingerprint": current[:16]},
+        return dg.SkipReason(f"{seen}; run {active} of {job_name} is queued or running already")
+    context.log.info("%s: requesting a run", state.describe())
+    return dg.RunRequest(
+        run_key=f"{trigger}-{state.current[:16]}",
+        tags={"trigger": trigger, "defence/fingerprint": state.current[:16]},
     )
-    return request, True
 
 
 def daily_tick(context: dg.ScheduleEvaluationContext, job_name: str):
@@ -80,19 +68,12 @@ def daily_tick(context: dg.ScheduleEvaluationContext, job_name: str):
         context.log.info("discovery: %s", seen)
     else:
         seen = f"discovery is off ({DISCOVERY_ENV}=on checks the publishers)"
-    return _work(context, job_name, DAILY_SCHEDULE, seen)[0]
+    return _work(context, job_name, DAILY_SCHEDULE, seen)
 
 
 def sensor_tick(context: dg.SensorEvaluationContext, job_name: str):
-    """Load when release files appear in (or leave) data/raw and the warehouse lacks them."""
-    files = hashlib.sha256(release_fingerprint().encode()).hexdigest()
-    if files == context.cursor:
-        return dg.SkipReason("no new or changed release files in data/raw since the last tick")
-    seen = "first look at data/raw" if context.cursor is None else "release files changed"
-    result, settled = _work(context, job_name, RELEASE_SENSOR, seen)
-    if settled:
-        context.update_cursor(files)
-    return result
+    """Load when the files in data/raw (or the code) no longer match the published warehouse."""
+    return _work(context, job_name, RELEASE_SENSOR, "sensor tick")
 
 
 def schedule_cron() -> str:
@@ -127,8 +108,8 @@ def build_automation(job_name: str, cron: str | None = None):
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
     def new_release_files(context: dg.SensorEvaluationContext):
-        """Run the load when a release folder or file appears in (or leaves) data/raw and the
-        published warehouse was not built from it."""
+        """Run the load when a release folder or file appears in (or leaves) data/raw, or changes,
+        and the published warehouse was not built from it."""
         return sensor_tick(context, job_name)
 
     return daily_refresh, new_release_files

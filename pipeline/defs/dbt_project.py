@@ -5,28 +5,26 @@ is imported, so the manifest must exist, and be current, before the definitions 
 this module does nothing; :func:`prepare_manifest` is the preparation step (as dagster-dbt's
 ``DbtProject.prepare_if_dev``), called explicitly by ``python -m pipeline prepare`` (``make
 setup``), by every CLI command before it loads the definitions or starts Dagster, and by
-:func:`pipeline.definitions.build_definitions` as a last guard (docs/architecture.md §5).
+:func:`pipeline.definitions.build_definitions` as a last guard.
+
+dbt runs through dagster-dbt's own ``DbtCliResource``, as Dagster's deployment guide wires it,
+with dbt's command line from the interpreter's virtualenv (so a run works without activating it).
 """
 
-import importlib.metadata
 import sys
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
-from packaging.version import Version
 
-from pipeline import dbt_entry, paths
-from pipeline.dbt_manifest_file import TARGET_DIR, manifest_is_stale
+from pipeline import paths
+from pipeline.warehouse.dbt_manifest import TARGET_DIR, manifest_is_stale
 from pipeline.warehouse.lock import exclusive_lock
 
 DBT_PROJECT = DbtProject(
     project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR, target_path=TARGET_DIR
 )
-# dbt's command line installed beside this interpreter (so a run works without activating the
-# virtualenv), through the project's entry point that loads it with the collector paused
-# (pipeline/dbt_entry.py; ``pyproject.toml`` installs it as ``defence-dbt``).
-DBT_EXECUTABLE = str(Path(sys.executable).parent / dbt_entry.SCRIPT_NAME)
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 PARSE_WAIT_S = 300.0  # a webserver and a daemon started together: one parses, the other waits
 
@@ -49,34 +47,9 @@ def prepare_manifest() -> bool:
     return True
 
 
-class ProjectDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt CLI resource without two start-up costs this project never uses.
-
-    - **The version probe.** dagster-dbt runs ``dbt --version`` in a subprocess (1.3 s) once per
-      resource, to tell dbt Core from the Fusion engine. Here dbt is the pinned dbt-core installed
-      beside this interpreter (``DBT_EXECUTABLE``), so its version is read from the package
-      metadata; ``tests/test_dagster_wiring.py`` checks that the dbt executable is a script run
-      by this interpreter, so it is that dbt-core.
-    - **The in-process adapter.** Before starting dbt, dagster-dbt loads dbt's config, adapter
-      and macros in the Dagster process (about 1 s) only to fetch row counts and column metadata
-      when asked (``.fetch_row_counts()``, ``.fetch_column_metadata()``); this project asks for
-      neither (its row counts come from the publish step).
-
-    Both are dagster-dbt internals of the pinned version (requirements.lock); the wiring test
-    fails when dagster-dbt no longer has them under these names.
-    """
-
-    @property
-    def _cli_version(self) -> Version:
-        return Version(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - dagster-dbt's signature
-        return None
-
-
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource the assets use (and the manifest is prepared with)."""
-    return ProjectDbtCliResource(
+    return DbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT.profiles_dir),
         dbt_executable=DBT_EXECUTABLE,

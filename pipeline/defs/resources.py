@@ -1,4 +1,5 @@
-"""The warehouse write lock as a Dagster resource: held for a whole run, by every writing run.
+"""The warehouse write lock as a Dagster resource: held for a whole run, by every writing run,
+with the run's inputs as they were when it took the lock.
 
 DuckDB allows one writer per file, so runs that write must never overlap, whether started from
 the shell (``python -m pipeline run``) or from the UI. The lock is a ``flock`` on
@@ -12,16 +13,23 @@ machine stopped), and left as "started" they would block the run queue.
 
 How long a run waits for the lock is the resource's ``wait_s`` field: 0 (fail at once) for a run
 launched from the UI or by the daemon; ``python -m pipeline run --wait SECONDS`` sets it through
-the run config (:func:`lock_run_config`), not through the environment.
+the run config (:func:`lock_run_config`), not through the environment. A run that cannot take the
+lock fails before any step has run, so it touches nothing shared (the build file, GX's files).
+
+Once the lock is held, the resource hashes the inputs once (:func:`pipeline.warehouse.fingerprint.
+snapshot`): every step reads them from :attr:`WarehouseLock.inputs` (release verification, reuse
+of a raw table, the fingerprint the publish step records), so a run hashes each file once and all
+its steps agree on what it was built from.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from pipeline import paths
+from pipeline.warehouse.fingerprint import Inputs, snapshot
 from pipeline.warehouse.lock import write_lock
 
 IN_PROGRESS = [
@@ -54,6 +62,8 @@ class WarehouseLock(dg.ConfigurableResource):
         description="Seconds to wait for another writing run to finish (0: fail at once).",
     )
 
+    _inputs: Inputs | None = PrivateAttr(default=None)
+
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseLock"]:
         """Hold the lock from resource set-up (run start, in-process executor) to tear-down."""
@@ -62,7 +72,15 @@ class WarehouseLock(dg.ConfigurableResource):
                 reaped = reap_dead_runs(context.instance, context.run_id)
                 if reaped:
                     context.log.warning("marked dead runs as failed: %s", ", ".join(reaped))
+            self._inputs = snapshot()
             yield self
+
+    @property
+    def inputs(self) -> Inputs:
+        """The inputs as hashed when this run took the lock."""
+        if self._inputs is None:
+            raise RuntimeError("the warehouse lock is not held: no inputs were hashed")
+        return self._inputs
 
 
 warehouse_lock = WarehouseLock()

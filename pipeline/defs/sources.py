@@ -8,14 +8,27 @@ the parser its sidecar names and writes one long table to the build warehouse.
 import dagster as dg
 import pandas as pd
 
-from pipeline import fingerprint, paths, worker
-from pipeline.catalog import NATO, SIPRI, SOURCES, Source
-from pipeline.load import load_source
+from pipeline import paths
+from pipeline.acquire.on_demand import ensure_source
+from pipeline.defs.resources import WarehouseLock
 from pipeline.provenance import Release
+from pipeline.sources.catalog import NATO, SIPRI, SOURCES, Source
+from pipeline.sources.load import load_source
 from pipeline.warehouse.build import write_table
 from pipeline.warehouse.validated import is_reusable, record_load
 
-RAW_NATO, RAW_SIPRI = NATO.raw_key, SIPRI.raw_key
+
+def files_key(source: Source) -> dg.AssetKey:
+    """``sources/<source>_release_files``: the publisher's files, verified."""
+    return dg.AssetKey(["sources", f"{source.name}_release_files"])
+
+
+def raw_key(source: Source) -> dg.AssetKey:
+    """``raw/<raw table>``: the relation in the build warehouse."""
+    return dg.AssetKey(["raw", source.raw_table])
+
+
+RAW_NATO, RAW_SIPRI = raw_key(NATO), raw_key(SIPRI)
 RAW_RELEASES = dg.AssetKey(["raw", "source_releases"])
 
 
@@ -46,13 +59,18 @@ def release_row(release: Release) -> dict:
 
 def files_asset(source: Source) -> dg.AssetsDefinition:
     @dg.asset(
-        key=source.files_key,
+        key=files_key(source),
         group_name="sources",
         description=f"{source.publisher_and_title}: release files in data/raw/{source.name}/"
-        "<date>/, each checked against its provenance sidecar (sha256, size).",
+        "<date>/, each checked against its provenance sidecar (sha256, size); a file kept out of "
+        "git by its publisher's terms is fetched first (DEFENCE_MIRROR or the sidecar's URL).",
     )
-    def release_files(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        releases = source.releases()
+    def release_files(
+        context: dg.AssetExecutionContext, warehouse_lock: WarehouseLock
+    ) -> dg.MaterializeResult:
+        for fetched in ensure_source(source.folder):
+            context.log.info("fetched %s (sha256 verified against its sidecar)", fetched)
+        releases = source.releases(warehouse_lock.inputs.digests())
         rows = pd.DataFrame([release_row(r) for r in releases])
         context.log.info("verified %d %s release file(s)", len(releases), source.name)
         shown = rows[
@@ -81,25 +99,25 @@ def files_asset(source: Source) -> dg.AssetsDefinition:
 
 def raw_asset(source: Source) -> dg.AssetsDefinition:
     @dg.asset(
-        key=source.raw_key,
-        deps=[source.files_key],
+        key=raw_key(source),
+        deps=[files_key(source)],
         group_name="raw",
-        required_resource_keys={"warehouse_lock"},
         description=f"{source.publisher_and_title}: every release parsed into one long table, "
         f"raw.{source.raw_table}, by the parser its sidecar's format names "
         "(pipeline.sources.registry); gated by a blocking GX check.",
     )
-    def raw_table(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        build_db, inputs = paths.build_db(), fingerprint.source(source.name)
+    def raw_table(
+        context: dg.AssetExecutionContext, warehouse_lock: WarehouseLock
+    ) -> dg.MaterializeResult:
+        build_db, run_inputs = paths.build_db(), warehouse_lock.inputs
+        inputs = run_inputs.source(source.name)
         if is_reusable(build_db, source.raw_table, inputs):
             context.log.info("%s unchanged since its validated load: reused", source.name)
             return dg.MaterializeResult(
                 metadata={"reused_validated_load": True, "source_fingerprint": inputs}
             )
-        ahead = worker.parsed_ahead(source.name, inputs)
-        frame, stats, _ = ahead or load_source(paths.raw_dir() / source.name)
-        where = " (by the run's worker, ahead)" if ahead else ""
-        context.log.info("parsed %s: %s%s", source.name, stats, where)
+        frame, stats, _ = load_source(source.folder, run_inputs.digests())
+        context.log.info("parsed %s: %s", source.name, stats)
         count = write_table(build_db, "raw", source.raw_table, frame)
         record_load(build_db, source.raw_table, inputs)
         return dg.MaterializeResult(
@@ -118,15 +136,11 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
     return raw_table
 
 
-@dg.asset(
-    key=RAW_RELEASES,
-    deps=[source.files_key for source in SOURCES],
-    group_name="raw",
-    required_resource_keys={"warehouse_lock"},
-)
-def source_releases() -> dg.MaterializeResult:
+@dg.asset(key=RAW_RELEASES, deps=[files_key(source) for source in SOURCES], group_name="raw")
+def source_releases(warehouse_lock: WarehouseLock) -> dg.MaterializeResult:
     """Provenance of every publisher file (from the .meta.yml sidecars) as raw.source_releases."""
-    frame = pd.DataFrame([release_row(r) for source in SOURCES for r in source.releases()])
+    digests = warehouse_lock.inputs.digests()
+    frame = pd.DataFrame([release_row(r) for source in SOURCES for r in source.releases(digests)])
     count = write_table(paths.build_db(), "raw", "source_releases", frame)
     return dg.MaterializeResult(metadata={"dagster/row_count": count})
 

@@ -10,11 +10,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipeline import paths, worker
+from pipeline import paths
 from pipeline.defs.dbt_project import DBT_PROJECT
 from pipeline.defs.resources import WarehouseLock
-from pipeline.quality import gates
-from pipeline.reports.previews import load_charting
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -39,11 +37,8 @@ def dbt_models(
     """dbt build on the build warehouse: seeds, models and their data tests, in DAG order.
 
     ``warehouse_lock`` is requested only so the run holds the write lock while dbt writes; dbt's
-    artifacts go to :func:`pipeline.paths.dbt_run_target`, beside the warehouse it builds.
-    Meanwhile the run's worker, idle until the relation suites run, saves those suites and loads
-    matplotlib for the publish step's charts."""
-    worker.run_soon(gates.prepare_relation_suites, paths.gx_docs_root())
-    worker.run_soon(load_charting)
+    artifacts go to :func:`pipeline.paths.dbt_run_target`, beside the warehouse it builds (later
+    runs on that warehouse reuse its partial-parse state)."""
     yield from dbt.cli(["build"], context=context, target_path=paths.dbt_run_target()).stream()
 
 

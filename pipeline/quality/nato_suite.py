@@ -11,8 +11,8 @@ import pandas as pd
 
 from pipeline.quality.runner import SuiteOutcome, run_suite
 from pipeline.quality.thresholds import NATO_SHARE_GDP_PCT
-from pipeline.sources.nato_frame import COLUMNS
-from pipeline.sources.nato_tables import TABLES
+from pipeline.sources.nato.frame import COLUMNS
+from pipeline.sources.nato.tables import TABLES
 
 MONEY_MEASURES = (
     "defence_exp_usd_current_m",

@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.quality.dbt_manifest import project_grains
 from pipeline.quality.runner import SuiteOutcome, run_suite
 from pipeline.quality.thresholds import NATO_SHARE_GDP_PCT, PCT, POSITIVE
 from pipeline.reference import target_threshold_pct
+from pipeline.warehouse.dbt_manifest import project_grains
 
 Range = tuple[float | None, float | None]
 

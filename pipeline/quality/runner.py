@@ -9,10 +9,9 @@ runs in a file context there (one per process), which stores its result for the 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,50 +91,21 @@ def run_suite(
     return SuiteOutcome(suite_name, bool(result.success), len(result.results), failures, docs_index)
 
 
-def prepare(suites: Iterable[tuple[str, Callable[[object], list]]], docs_root: Path) -> None:
-    """Save each suite (name, expectation builder), its datasource and its validation definition
-    in the file context under ``docs_root`` ahead of its validation (the run's worker does it while
-    it would otherwise wait). Saving them cost 45-70 ms a suite, measured: each datasource added
-    rewrites the context's YAML, and the suite and the definition are JSON files."""
-    import great_expectations as gx
-
-    for name, build_expectations in suites:
-        _saved_definition(docs_root, name, build_expectations(gx.expectations))
-
-
-# (docs_root, suite name) -> (the suite's signature, the context, its validation definition),
-# saved by this process: current while the code that built the suite and the context are the same.
-_definitions: dict[tuple[str, str], tuple[str, object, object]] = {}
-
-
 def _saved_definition(docs_root: Path, name: str, expectations: list):
-    """The suite's saved validation definition: saved now, unless this process saved the same
-    expectations under ``docs_root`` already (:func:`prepare`)."""
+    """The suite and its validation definition, saved in the file context under ``docs_root``
+    (once per run: each suite is validated once per run)."""
     import great_expectations as gx
 
     context = open_context(docs_root)  # a new one when the folder was removed or set aside
-    key, signature = (str(docs_root), name), _signature(expectations)
-    saved = _definitions.get(key)
-    if saved is not None and saved[0] == signature and saved[1] is context:
-        return saved[2]
     suite = gx.ExpectationSuite(name=name, expectations=expectations)
-    definition = context.validation_definitions.add_or_update(  # saves the suite too
+    return context.validation_definitions.add_or_update(  # saves the suite too
         gx.ValidationDefinition(name=name, data=_batch_definition(context, name), suite=suite)
-    )
-    _definitions[key] = (signature, context, definition)
-    return definition
-
-
-def _signature(expectations: list) -> str:
-    """What the expectations check, as text (taken before saving, which gives them ids)."""
-    return json.dumps(
-        [e.configuration.to_json_dict() for e in expectations], sort_keys=True, default=str
     )
 
 
 def _batch_definition(context, suite_name: str):
     """The suite's batch definition (the whole frame, passed at validation): found in the context
-    when an earlier run or :func:`prepare` added it, else added."""
+    when an earlier run added it, else added (adding one rewrites the context's YAML)."""
     try:
         return context.data_sources.get(suite_name).get_asset("frame").get_batch_definition("whole")
     except LookupError:  # no such datasource, asset or batch definition yet (KeyError included)

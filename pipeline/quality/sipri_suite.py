@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.quality.runner import SuiteOutcome, run_suite
-from pipeline.sources.sipri import COLUMNS
+from pipeline.sources.sipri.workbook import COLUMNS
 
 SHARE_GDP_MAX_PCT = 20.0
 MEASURES = [

@@ -62,21 +62,21 @@ def headline(changes: ReleaseChanges) -> list[str]:
     return lines
 
 
-def write_reports(db_path: Path, out_dir: Path) -> list[Path]:
-    """One report per NATO release into ``out_dir/<release_id>.md``; returns the paths written."""
+def render_reports(db_path: Path) -> dict[str, str]:
+    """One Markdown report per NATO release in the warehouse at ``db_path``, by release id."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        ids = con.sql("select release_id from marts.dim_release where source = 'nato'").fetchall()
+        return {r: render(release_changes(con, r)) for (r,) in sorted(ids)}
+
+
+def write_reports(reports: dict[str, str], out_dir: Path) -> list[Path]:
+    """Write each report to ``out_dir/<release_id>.md``; returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        ids = [
-            r
-            for (r,) in con.sql(
-                "select release_id from marts.dim_release where source = 'nato'"
-            ).fetchall()
-        ]
-        for release_id in sorted(ids):
-            path = out_dir / f"{release_id}.md"
-            path.write_text(render(release_changes(con, release_id)), encoding="utf-8")
-            written.append(path)
+    for release_id, text in reports.items():
+        path = out_dir / f"{release_id}.md"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
     return written
 
 

@@ -35,21 +35,18 @@ def mart_previews(db_path: Path) -> dict[str, dict]:
     return reports
 
 
-def mart_charts(db_path: Path, chart_dir: Path) -> dict[str, dict[str, tuple[Path, bytes]]]:
-    """The charts of the marts that have some: by mart, chart name -> (PNG file written in
-    ``chart_dir``, its bytes). The publish step has the run's worker draw them while it makes
-    the previews; matplotlib is imported only here (:func:`load_charting`)."""
-    load_charting()
+def mart_charts(db_path: Path) -> dict[str, dict[str, bytes]]:
+    """The charts of the marts that have some, drawn from the warehouse at ``db_path``: by mart,
+    chart name -> PNG bytes (matplotlib is imported only here)."""
     from pipeline.reports import charts
 
-    chart_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db_path), read_only=True) as con:
         frames = {
             name: con.table(f"marts.{name}").df()
             for name in ("fct_target_status", "agg_alliance_year", "fct_path_to_2035")
         }
     latest_alliance = frames["agg_alliance_year"].query("is_latest_release")
-    drawn = {
+    return {
         "fct_target_status": {
             "shares_against_targets": charts.shares_against_targets(frames["fct_target_status"])
         },
@@ -61,6 +58,13 @@ def mart_charts(db_path: Path, chart_dir: Path) -> dict[str, dict[str, tuple[Pat
         },
         "fct_path_to_2035": {"path_to_2035": charts.path_to_2035(frames["fct_path_to_2035"])},
     }
+
+
+def write_charts(
+    drawn: dict[str, dict[str, bytes]], chart_dir: Path
+) -> dict[str, dict[str, tuple[Path, bytes]]]:
+    """Write each chart to ``chart_dir/<chart>.png``: by mart, chart name -> (file, bytes)."""
+    chart_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, dict[str, tuple[Path, bytes]]] = {}
     for mart, pngs in drawn.items():
         for chart_name, png in pngs.items():
@@ -68,9 +72,3 @@ def mart_charts(db_path: Path, chart_dir: Path) -> dict[str, dict[str, tuple[Pat
             path.write_bytes(png)
             written.setdefault(mart, {})[chart_name] = (path, png)
     return written
-
-
-def load_charting() -> None:
-    """Import matplotlib and the chart module (about 0.3 s): the run's worker does it while dbt
-    builds, so neither the run's start-up nor its publish step pays it."""
-    from pipeline.reports import charts  # noqa: F401

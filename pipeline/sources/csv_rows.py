@@ -1,7 +1,7 @@
 """Reading the publishers' CSV copies: the file as rows of text, a field as a number.
 
-Shared by every CSV parser (:mod:`pipeline.sources.nato_edition_csv`,
-:mod:`pipeline.sources.nato_derived`) so a figure is read one way whichever copy it came from.
+Shared by every CSV parser (:mod:`pipeline.sources.nato.edition_csv`,
+:mod:`pipeline.sources.nato.derived`) so a figure is read one way whichever copy it came from.
 """
 
 from __future__ import annotations

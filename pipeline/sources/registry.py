@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.provenance import ProvenanceError, Release
-from pipeline.sources import nato, nato_derived, nato_edition_csv, sipri
-from pipeline.sources.nato import ParseResult
+from pipeline.sources.nato import derived as nato_derived
+from pipeline.sources.nato import edition_csv as nato_edition_csv
+from pipeline.sources.nato import workbook as nato
+from pipeline.sources.nato.frame import ParseResult
+from pipeline.sources.sipri import workbook as sipri
 
 PARSERS: dict[str, Callable[[Release], ParseResult]] = {
     "nato_tables_xlsx": lambda r: nato.parse_release(r.path, r.release_id),

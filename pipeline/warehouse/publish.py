@@ -20,7 +20,7 @@ from pipeline.warehouse.build import count_rows
 def required_relations() -> tuple[str, ...]:
     """The public contract (README, DESIGN.md §3): every model of the dbt project's marts schema,
     read from the dbt manifest; each must exist and hold rows before publishing."""
-    from pipeline.quality.dbt_manifest import project_marts
+    from pipeline.warehouse.dbt_manifest import project_marts
 
     return project_marts()
 

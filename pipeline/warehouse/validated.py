@@ -1,11 +1,12 @@
 """Which raw tables in the build warehouse passed their GX gate, for which inputs.
 
 A raw table is reused by the next run only if its gate passed for exactly the inputs and code the
-source has now (``pipeline.fingerprint.source``): a run after a new NATO release re-parses and
-re-validates NATO only. The raw asset records the fingerprint it loaded (not yet validated); the
-gate marks it validated only when it passes, so a table written by a failed or killed run is never
-taken as validated. The raw asset computes the fingerprint; ``python -m pipeline run`` computes it
-too at its start, to choose what its worker parses ahead (``pipeline/worker.py``).
+source has now (``pipeline.warehouse.fingerprint.source``): a run after a new NATO release
+re-parses and re-validates NATO only. The raw asset records the fingerprint it loaded (not yet
+validated); the gate marks it validated only when it passes, so a table written by a failed or
+killed run is never taken as validated. The fingerprint is the run's
+:meth:`pipeline.warehouse.fingerprint.Inputs.source`, hashed once when the run took the warehouse
+lock.
 """
 
 from __future__ import annotations

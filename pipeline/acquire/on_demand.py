@@ -1,0 +1,173 @@
+"""Fetch on first use the publisher files whose terms keep them out of git.
+
+SIPRI allows reproducing at most 10% of its database, so its workbooks are not committed: only
+their sidecars are (URL, sha256, size, the terms, the citation, and ``redistribution: fetch``).
+:func:`ensure_present` puts such a file into ``data/raw/<source>/<date>/`` when it is missing:
+
+- from a mirror when ``DEFENCE_MIRROR`` is set: a folder (absolute, or relative to the repo root)
+  or an ``http(s)://`` base URL, holding the file under its own name; only the mirror is tried;
+- otherwise from the publisher URL recorded in the sidecar.
+
+Bytes go to a hidden temporary file in the release folder (hidden names are not releases), are
+checked against the sidecar's size and sha256, and only then renamed into place with
+``os.replace``; any failure removes the temporary file, so a partial file never exists under the
+real name. A file that cannot be fetched raises :class:`ProvenanceError` naming the file, every
+location tried with its error, and the setting to change. Settings are read when used.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import yaml
+
+from pipeline import paths
+from pipeline.acquire.fetch import FetchError, copy_url, stream
+from pipeline.provenance import ProvenanceError, read_sidecar, release_files
+
+MIRROR_ENV = "DEFENCE_MIRROR"
+FETCH = "fetch"  # the sidecar's ``redistribution`` value for files kept out of git
+MAX_FETCH_BYTES = 25 * 1024 * 1024  # the parsers' own size cap; more is not a release
+TIMEOUT_S = 60.0
+
+
+def is_fetched(meta: dict) -> bool:
+    """True when the sidecar says the file is fetched on demand, not committed."""
+    return str(meta.get("redistribution", "")).strip().lower() == FETCH
+
+
+def sidecar_marks_fetched(sidecar: Path) -> bool:
+    """:func:`is_fetched` read straight from a sidecar file; False when it cannot be read (the
+    load reports a broken sidecar by name)."""
+    try:
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(meta, dict) and is_fetched(meta)
+
+
+def mirror() -> str | None:
+    """The ``DEFENCE_MIRROR`` setting, or None when unset or blank."""
+    value = os.environ.get(MIRROR_ENV, "").strip()
+    return value or None
+
+
+def locations(name: str, meta: dict) -> list[str]:
+    """Where to look for the file called ``name``: the mirror's copy if set, else the publisher."""
+    base = mirror()
+    if base is None:
+        return [str(meta["url"])]
+    if urlparse(base).scheme in ("http", "https"):
+        return [f"{base.rstrip('/')}/{quote(name)}"]
+    folder = Path(base).expanduser()
+    if not folder.is_absolute():
+        folder = paths.PROJECT_ROOT / folder
+    return [str(folder / name)]
+
+
+def ensure_present(
+    data_file: Path, meta: dict, timeout_s: float = TIMEOUT_S, max_bytes: int | None = None
+) -> Path:
+    """Return ``data_file``, fetching it first when it is missing and its sidecar allows that.
+
+    Verification of a file already present is left to :func:`pipeline.provenance.verify_release`;
+    a fetched file is verified while it is copied.
+    """
+    if data_file.exists():
+        return data_file
+    if not is_fetched(meta):
+        raise ProvenanceError(
+            f"{data_file}: file missing; its sidecar does not say 'redistribution: {FETCH}', so "
+            "the file belongs in git (restore it, or mark the sidecar if the publisher's terms "
+            "forbid committing it)"
+        )
+    cap = MAX_FETCH_BYTES if max_bytes is None else max_bytes
+    tried = []
+    for location in locations(data_file.name, meta):
+        try:
+            _fetch_verified(location, data_file, meta, timeout_s, cap)
+            return data_file
+        except FetchError as exc:
+            tried.append(f"  - {location}: {exc}")
+    setting = mirror()
+    advice = (
+        f"Set {MIRROR_ENV} (now {setting!r}) to a folder or http(s) base URL holding "
+        f"{data_file.name}, or unset it to fetch from the publisher URL in the sidecar."
+        if setting
+        else f"{MIRROR_ENV} is unset, so the publisher URL was tried: set {MIRROR_ENV} to a "
+        f"folder or http(s) base URL holding {data_file.name}."
+    )
+    raise ProvenanceError(
+        f"{data_file}: file missing and could not be fetched (sidecar: redistribution: {FETCH}, "
+        f"sha256 {meta['sha256']}, {meta['bytes']} bytes). Tried:\n"
+        + "\n".join(tried)
+        + "\n"
+        + advice
+    )
+
+
+def _fetch_verified(location: str, target: Path, meta: dict, timeout_s: float, cap: int) -> None:
+    expected_bytes, expected_sha = int(meta["bytes"]), str(meta["sha256"]).lower()
+    if expected_bytes > cap:
+        raise FetchError(f"the sidecar's size {expected_bytes} bytes is over the {cap}-byte cap")
+    limit = expected_bytes  # more bytes than the sidecar records cannot be the file
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed and renamed or removed below
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+    )
+    temp = Path(handle.name)
+    try:
+        with handle:
+            digest, size, head = _copy(location, handle, limit, timeout_s)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if size != expected_bytes or digest != expected_sha:
+            hint = " (an HTML page, not the file)" if head.lstrip()[:1] == b"<" else ""
+            raise FetchError(
+                f"got {size} bytes with sha256 {digest}{hint}; the sidecar records "
+                f"{expected_bytes} bytes with sha256 {expected_sha}"
+            )
+        temp.chmod(0o644)  # a temporary file is created private; the release file is not
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _copy(location: str, out, limit: int, timeout_s: float) -> tuple[str, int, bytes]:
+    """Stream ``location`` into ``out``; (sha256, size, first bytes). Refuses past ``limit``.
+    HTTP goes through :func:`pipeline.acquire.fetch.copy_url`, shared with the download path."""
+    if urlparse(location).scheme in ("http", "https"):
+        copied = copy_url(location, out, limit, timeout_s)
+        return copied.sha256, copied.size, copied.head
+    if urlparse(location).scheme:
+        raise FetchError("only http(s) URLs and folders are fetched from")
+    try:
+        with open(location, "rb") as source:
+            return stream(source, out, limit)
+    except OSError as exc:
+        raise FetchError(f"cannot read ({exc.strerror or exc})") from None
+
+
+def ensure_source(source_dir: Path) -> list[Path]:
+    """Fetch every missing fetch-on-demand release file of one source folder
+    (``data/raw/<source>``); returns the files fetched. The release-files asset calls it before
+    verifying the source's releases; a file that cannot be fetched raises, naming it."""
+    fetched = []
+    for data_file in release_files(source_dir):
+        if not data_file.exists():
+            fetched.append(ensure_present(data_file, read_sidecar(data_file)))
+    return fetched
+
+
+def ensure_all(raw: Path | None = None) -> list[Path]:
+    """Fetch every missing fetch-on-demand file under ``raw`` (default: data/raw); returns them.
+    Used by the tests' session set-up."""
+    root = paths.raw_dir() if raw is None else raw
+    return [
+        path
+        for source in sorted(root.iterdir())
+        if source.is_dir() and not source.name.startswith(".")
+        for path in ensure_source(source)
+    ]

@@ -1,0 +1,120 @@
+"""The analysts' commands: ``sql``, ``shell``, ``status``, ``export`` and ``dictionary``.
+
+Each opens the published warehouse read-only (or writes docs); kept apart from
+``pipeline.cli.main``, which runs and serves the pipeline.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipeline import paths
+
+
+def published_warehouse() -> Path | None:
+    """The published warehouse, or ``None`` after telling the user how to build it."""
+    target = paths.published_db()
+    if target.exists():
+        return target
+    print(f"error: {target} not found; run `python -m pipeline run` first", file=sys.stderr)
+    return None
+
+
+def sql(query: str) -> int:
+    """Run one query on the published warehouse, read-only, and print the result."""
+    import duckdb
+
+    target = published_warehouse()
+    if target is None:
+        return 2
+    with duckdb.connect(str(target), read_only=True) as con:
+        try:
+            print(con.sql(query))
+        except duckdb.Error as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def shell() -> int:
+    """The DuckDB CLI (duckdb-cli, same version as the library) on the published file, read-only."""
+    import os
+    import shutil
+
+    target = published_warehouse()
+    if target is None:
+        return 2
+    local = paths.PROJECT_ROOT / ".venv" / "bin" / "duckdb"
+    binary = str(local) if local.exists() else shutil.which("duckdb")
+    if binary is None:
+        print("error: the duckdb CLI is not installed (pip install duckdb-cli)", file=sys.stderr)
+        return 2
+    os.execv(binary, [binary, "-readonly", str(target)])
+    return 0  # not reached
+
+
+def status_command(as_json: bool, check: bool = False, max_age_days: float | None = None) -> int:
+    import json
+
+    from pipeline.cli.analyst import status
+
+    if check:
+        from pipeline.cli.health import check_command
+
+        return check_command(max_age_days)
+    try:
+        report = status()
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+        return 0
+    print(f"Warehouse: {report['warehouse']} ({report['bytes']:,} bytes, opened read-only)")
+    for release in report["latest_releases"]:
+        print(f"Latest {release['source']}: {release['release_id']} - {release['title']}")
+    print("Rows: " + ", ".join(f"{name} {rows:,}" for name, rows in report["rows"].items()))
+    run = report["last_run"]
+    if run:
+        failed = ", ".join(run["checks_failed"]) or "none"
+        print(
+            f"Last run: {run['run_id']} {run['status']}; checks passed {run['checks_passed']}, "
+            f"failed: {failed}"
+        )
+    return 0
+
+
+def export_command(target: str | None) -> int:
+    from pipeline.acquire.terms import exported_sipri_marts, sipri_notice
+    from pipeline.cli.analyst import export
+
+    folder = paths.PROJECT_ROOT / "data" / "exports" if target is None else Path(target)
+    try:
+        written = export(folder)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(written)} files to {folder} (README.md: sources, citations, licences)")
+    sipri = exported_sipri_marts(p.name for p in written)
+    if sipri:
+        print(sipri_notice(sipri))
+    return 0
+
+
+def dictionary_command(check: bool) -> int:
+    from pipeline.cli.analyst import data_dictionary
+    from pipeline.defs.dbt_project import DBT_PROJECT, prepare_manifest
+
+    prepare_manifest()
+    text = data_dictionary(DBT_PROJECT.manifest_path)
+    target = paths.PROJECT_ROOT / "docs" / "data_dictionary.md"
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            print(f"{target} is out of date: run `python -m pipeline dictionary`", file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"Wrote {target}")
+    return 0

@@ -1,0 +1,99 @@
+"""``python -m pipeline run``: the refresh job, in this process, with progress on the terminal.
+
+The same job, steps and guards as a run the schedule, the sensor or the UI launches
+(:mod:`pipeline.defs.refresh`): "is there anything new" is
+:func:`pipeline.warehouse.fingerprint.freshness`, which they call too, and the write lock is taken
+by the job's ``warehouse_lock`` resource alone, before any step runs. A run that finds another one
+holding the lock ends with exit code 3, having touched nothing shared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+
+from pipeline import paths
+
+EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 3
+
+
+def run(lock_wait_s: float, force: bool = False) -> int:
+    """Run the refresh job; 0 on success (or nothing to do), 1 on failure, 3 when another run
+    holds the warehouse."""
+    from pipeline.cli.changes import print_new_release, published_nato_releases
+    from pipeline.cli.instance import prepare_dagster_home
+    from pipeline.warehouse.fingerprint import freshness
+
+    started = time.monotonic()
+    if not force:
+        state = freshness()
+        if state.is_up_to_date:
+            print(
+                f"Up to date: {state.describe()[len('up to date: ') :]}; nothing to do. "
+                "Use --force to rebuild anyway."
+            )
+            return EXIT_OK
+    prepare_dagster_home()
+    releases_before = published_nato_releases()
+    result = _execute_job(lock_wait_s)
+    elapsed = time.monotonic() - started
+    if result.success:
+        print_new_release(releases_before)
+        print(f"Published {paths.published_db()} in {elapsed:.0f} s.")
+        return EXIT_OK
+    from pipeline.defs.failures import is_busy
+
+    if is_busy(result.all_events):
+        return EXIT_BUSY
+    published = _published_by(result)
+    where = (
+        f"the warehouse was published ({paths.published_db()}) but a later part of the step failed"
+        if published
+        else f"the published warehouse was not changed ({paths.published_db()})"
+    )
+    print(f"Run failed after {elapsed:.0f} s; {where}.", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _published_by(result) -> bool:
+    """Whether the run's publish step materialized the published warehouse."""
+    from pipeline.defs.publish import PUBLISHED
+
+    return any(e.is_step_materialization and e.asset_key == PUBLISHED for e in result.all_events)
+
+
+def _execute_job(lock_wait_s: float):
+    """Run the job in-process: progress lines on the terminal, full logs in a file."""
+    import dagster as dg
+
+    from pipeline.defs.dbt_project import prepare_manifest
+
+    prepare_manifest()  # before the definitions load: they build the dbt assets from it
+    from pipeline.cli.progress import print_outcome, progress_logger
+    from pipeline.definitions import REFRESH_JOB, defs
+    from pipeline.defs.resources import lock_run_config
+
+    log_dir = paths.warehouse_dir() / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "last_run.log"
+    print(f"Running {REFRESH_JOB} (full log: {log_path})", file=sys.stderr)
+    job = defs.resolve_job_def(REFRESH_JOB).with_logger_defs(
+        {"console": dg.colored_console_logger, "progress": progress_logger}
+    )
+    with (
+        dg.DagsterInstance.get() as instance,
+        log_path.open("w") as log,
+        contextlib.redirect_stdout(log),
+        contextlib.redirect_stderr(log),
+    ):
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={
+                **lock_run_config(lock_wait_s),
+                "loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}},
+            },
+        )
+    print_outcome(result)
+    return result

@@ -1,0 +1,92 @@
+"""What went wrong, in words: the project's own error first, the underlying cause after it.
+
+Dagster wraps an asset's exception in its own (``DagsterExecutionStepExecutionError: Error occurred
+while executing op ...``), and the project's errors wrap the library error they met: a file that is
+not a zip archive fails as ``WorkbookLayoutError: <file>: not a readable .xlsx workbook`` caused by
+``BadZipFile: File is not a zip file``. Printing the innermost error alone dropped the file name
+and the rule; printing the outermost showed only Dagster's wrapper. :func:`describe` shows the
+outermost error that is not Dagster's, then ``caused by:`` the innermost when it is another one.
+The terminal summary (``python -m pipeline run``), ``status --check`` and the failure alert use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+import dagster as dg
+
+from pipeline.warehouse.lock import WarehouseBusyError
+
+
+class SerializableErrorInfo(Protocol):
+    """What Dagster records of an error (its ``SerializableErrorInfo``, which the public API
+    hands out on failure events but does not export): read through these attributes only."""
+
+    message: str
+    cls_name: str | None
+    cause: SerializableErrorInfo | None
+    context: SerializableErrorInfo | None
+
+
+def _chain(error: SerializableErrorInfo) -> list[SerializableErrorInfo]:
+    """The error, then what caused it (``raise ... from``) or was being handled, innermost last."""
+    chain = [error]
+    while (nxt := chain[-1].cause or chain[-1].context) is not None and len(chain) < 50:
+        chain.append(nxt)
+    return chain
+
+
+def _is_dagsters(error: SerializableErrorInfo) -> bool:
+    return (error.cls_name or "").startswith("Dagster")
+
+
+def describe(error: SerializableErrorInfo | None) -> str:
+    """``<the project's message>`` and, when the innermost error differs, ``caused by: <it>``."""
+    if error is None:
+        return "unknown error"
+    chain = _chain(error)
+    own = next((e for e in chain if not _is_dagsters(e)), chain[0])
+    text = own.message.strip()
+    innermost = chain[-1]
+    if innermost is not own:
+        text += f"\n  caused by: {innermost.message.strip()}"
+    return text
+
+
+def is_busy(events: Iterable[dg.DagsterEvent]) -> bool:
+    """Whether the run failed because another run held the warehouse write lock (the lock
+    resource raised :class:`~pipeline.warehouse.lock.WarehouseBusyError` before any step ran)."""
+    for event in events:
+        if event.is_run_failure or event.is_step_failure:
+            data = event.event_specific_data
+            error = getattr(data, "error", None)
+            if error is not None and any(
+                e.cls_name == WarehouseBusyError.__name__ for e in _chain(error)
+            ):
+                return True
+    return False
+
+
+def step_failures(events: Iterable[dg.DagsterEvent]) -> list[tuple[str, str]]:
+    """``(step key, description)`` of every failed step, in the order they failed."""
+    return [
+        (event.step_key or "run", describe(event.step_failure_data.error))
+        for event in events
+        if event.is_step_failure
+    ]
+
+
+def first_error(events: Iterable[dg.DagsterEvent]) -> str | None:
+    """The first failed step's error, else the run's own failure, else None."""
+    events = list(events)
+    failed = step_failures(events)
+    if failed:
+        step, text = failed[0]
+        return f"step {step} failed: {text}"
+    for event in events:
+        if event.is_run_failure:
+            data = event.event_specific_data
+            error = getattr(data, "error", None) if data is not None else None
+            return describe(error) if error is not None else (event.message or "run failed")
+    return None

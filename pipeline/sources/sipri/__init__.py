@@ -1,0 +1,1 @@
+"""SIPRI's Military Expenditure Database workbooks."""

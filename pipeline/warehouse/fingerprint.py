@@ -1,0 +1,174 @@
+"""What the warehouse is built from, hashed once, and the one decision "is it up to date".
+
+:func:`snapshot` hashes every input once: each release file and sidecar under ``data/raw`` (a
+file fetched on demand through its sidecar only: the sidecar pins its sha256, so fetching it, or
+not having it yet, changes nothing) and every file that decides what the warehouse holds (the
+pipeline package, the dbt project, the pinned package set). From that one :class:`Inputs`:
+
+- :attr:`Inputs.fingerprint`, stored by the publish step in ``meta.build_info``;
+- :meth:`Inputs.source`, one source's files and the code that loads them: a validated raw table
+  whose fingerprint is unchanged is reused (:mod:`pipeline.warehouse.validated`);
+- :meth:`Inputs.digests`, each release file's sha256, handed to the verification of the releases
+  against their sidecars, so a run hashes each file once.
+
+:func:`freshness` is the one "is there anything new" used by the CLI, the schedule and the sensor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline import paths
+from pipeline.acquire.on_demand import sidecar_marks_fetched
+from pipeline.provenance import SIDECAR_SUFFIX, sha256_of
+
+# Every file that decides what the warehouse holds, besides the release files.
+CODE_GLOBS = (
+    "pipeline/**/*.py",
+    "dbt_project/dbt_project.yml",
+    "dbt_project/models/**/*",
+    "dbt_project/seeds/**/*",
+    "dbt_project/macros/**/*",
+    "dbt_project/tests/**/*",
+    "requirements.lock",
+)
+# What decides a source's raw table and its GX gate: its files and sidecars, plus the code that
+# parses and validates them and the seed the coverage gate reads. dbt's code is not in it: a model
+# change rebuilds the marts, not the raw loads.
+SOURCE_CODE_GLOBS = (
+    "pipeline/sources/**/*.py",
+    "pipeline/quality/**/*.py",
+    "pipeline/provenance.py",
+    "pipeline/acquire/on_demand.py",
+    "pipeline/reference.py",
+    "dbt_project/seeds/nato_allies.csv",
+    "requirements.lock",
+)
+
+
+def _raw_listing() -> tuple[list[Path], list[Path]]:
+    """(files named in the fingerprint, fetched-on-demand files present) under data/raw."""
+    raw = paths.raw_dir()
+    if not raw.is_dir():
+        return [], []
+    files = [
+        p
+        for p in raw.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw).parts)
+    ]
+    fetched = {
+        p.with_name(p.name[: -len(SIDECAR_SUFFIX)])
+        for p in files
+        if p.name.endswith(SIDECAR_SUFFIX) and sidecar_marks_fetched(p)
+    }
+    return sorted(p for p in files if p not in fetched), sorted(p for p in files if p in fetched)
+
+
+def raw_files() -> list[Path]:
+    """Every file under data/raw except hidden ones (a download in progress: .incoming-<date>/)
+    and files fetched on demand: those are listed by their sidecar alone, which pins their sha256,
+    so fetching one (or not yet having it) changes neither the fingerprint nor the sensor's view."""
+    return _raw_listing()[0]
+
+
+def _code_files(patterns: Iterable[str]) -> list[Path]:
+    return sorted(
+        {
+            p
+            for pattern in patterns
+            for p in paths.PROJECT_ROOT.glob(pattern)
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every input of a build, by name (``raw/<source>/<release>/<file>`` or a project path),
+    with its sha256 and the file it was read from."""
+
+    files: dict[str, tuple[Path, str]]
+    fetched: dict[Path, str]  # fetched-on-demand files present when hashed: verified, not named
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 over the names and contents of every input and build-defining file."""
+        return _digest(self.files)
+
+    def source(self, name: str) -> str:
+        """sha256 over one source's release files and sidecars and the code that loads them:
+        equal fingerprints mean a validated raw table of that source can be reused as it is."""
+        code = {_name(p) for p in _code_files(SOURCE_CODE_GLOBS)}
+        prefix = f"raw/{name}/"
+        return _digest({k: v for k, v in self.files.items() if k.startswith(prefix) or k in code})
+
+    def digests(self) -> dict[Path, str]:
+        """Each input file's sha256 by path (for :func:`pipeline.provenance.find_releases`)."""
+        return {**self.fetched, **{path: sha for path, sha in self.files.values()}}
+
+
+def _name(path: Path) -> str:
+    raw = paths.raw_dir()
+    if path.is_relative_to(raw):
+        return f"raw/{path.relative_to(raw)}"
+    return str(path.relative_to(paths.PROJECT_ROOT))
+
+
+def _digest(files: dict[str, tuple[Path, str]]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + bytes.fromhex(files[name][1]))
+    return digest.hexdigest()
+
+
+def snapshot() -> Inputs:
+    """Hash every input once (a few hundred small files: about 30 ms), and the fetched files
+    present, which the run verifies against their sidecars."""
+    named, fetched = _raw_listing()
+    found = [*named, *_code_files(CODE_GLOBS)]
+    return Inputs({_name(p): (p, sha256_of(p)) for p in found}, {p: sha256_of(p) for p in fetched})
+
+
+def published() -> str | None:
+    """The fingerprint stored in the published warehouse, if any (opened read-only)."""
+    target = paths.published_db()
+    if not target.exists():
+        return None
+    try:
+        with duckdb.connect(str(target), read_only=True) as con:
+            row = con.execute("select fingerprint from meta.build_info").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The inputs' fingerprint now and the published warehouse's (None: nothing published)."""
+
+    current: str
+    published: str | None
+
+    @property
+    def is_up_to_date(self) -> bool:
+        return self.current == self.published
+
+    def describe(self) -> str:
+        if self.is_up_to_date:
+            return (
+                f"up to date: {paths.published_db()} was built from these exact inputs and code "
+                f"(fingerprint {self.current[:12]})"
+            )
+        was = self.published[:12] if self.published else "none (nothing published)"
+        return f"inputs changed: fingerprint {self.current[:12]}, published {was}"
+
+
+def freshness() -> Freshness:
+    """Whether the published warehouse was built from the inputs and code as they are now: the
+    one decision the CLI, the daily schedule and the release sensor make before a run."""
+    return Freshness(snapshot().fingerprint, published())
