@@ -10,7 +10,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 # SIPRI's workbooks are not in git (its terms); the pipeline fetches them on first use, verified
-# by sha256 (pipeline/acquire.py). When DEFENCE_MIRROR is unset and the team's copies sit beside
+# by sha256 (pipeline/acquire/on_demand.py). When DEFENCE_MIRROR is unset and the team's copies sit beside
 # the checkout, fetch from there; otherwise leave it unset (the publisher's URL in each sidecar).
 SHARED_ORIGINALS := $(abspath $(CURDIR)/../shared/data/original)
 ifeq ($(origin DEFENCE_MIRROR),undefined)

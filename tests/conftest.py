@@ -97,13 +97,13 @@ def _pipeline_env(tmp: Path, warehouse: Path, raw: Path | None) -> dict:
     return env
 
 
-def start_pipeline(tmp: Path, warehouse: Path, name: str) -> subprocess.Popen:
+def start_pipeline(tmp: Path, warehouse: Path, name: str, *options: str) -> subprocess.Popen:
     """Start ``python -m pipeline run`` in its own session (so a test can kill its whole group).
 
     Output goes to ``<tmp>/<name>.out`` and ``.err``: a pipe would fill and stall the run.
     """
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run"],
+        [sys.executable, "-m", "pipeline", "run", *options],
         cwd=paths.PROJECT_ROOT,
         env=_pipeline_env(tmp, warehouse, None),
         stdout=(tmp / f"{name}.out").open("w"),
@@ -152,19 +152,6 @@ def _wait_for(condition, timeout_s: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def _lock_is_held(warehouse: Path) -> bool:
-    lock = warehouse / ".write.lock"
-    if not lock.exists():
-        return False
-    with lock.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
-
-
 @dataclass
 class EndToEnd:
     """What the session's end-to-end runs did (see the ``published`` fixture)."""
@@ -203,8 +190,9 @@ def _end_to_end(tmp: Path) -> EndToEnd:
 
     1. a warehouse already published (a small marker file stands in for yesterday's);
     2. a run killed with SIGKILL while dbt builds: the published file must be untouched;
-    3. the next run, with a second run started while it works (it must refuse, not corrupt);
-       the next run must clean up after the killed one and publish.
+    3. two runs started half a second apart, the second with ``--force``: one takes the lock,
+       cleans up after the killed one and publishes; the other must refuse (exit 3) before it
+       touches anything shared (the build file, GX's files).
     """
     tmp.mkdir(parents=True, exist_ok=True)
     warehouse = tmp / "warehouse"
@@ -221,18 +209,30 @@ def _end_to_end(tmp: Path) -> EndToEnd:
     after_kill = target.read_bytes()
     leftovers = sorted(p.name for p in warehouse.iterdir())
 
-    run = start_pipeline(tmp, warehouse, "run")
-    _wait_for(lambda: _lock_is_held(warehouse), 120, "the run to take the write lock")
-    concurrent = run_pipeline(tmp, warehouse)
-    run.wait(timeout=600)
-    assert run.returncode == 0, (tmp / "run.err").read_text()[-4000:]
+    first = start_pipeline(tmp, warehouse, "first")
+    time.sleep(0.5)
+    second = start_pipeline(tmp, warehouse, "second", "--force")
+    for proc in (first, second):
+        proc.wait(timeout=600)
+    outcomes = {
+        name: subprocess.CompletedProcess(
+            proc.args,
+            proc.returncode,
+            (tmp / f"{name}.out").read_text(),
+            (tmp / f"{name}.err").read_text(),
+        )
+        for name, proc in (("first", first), ("second", second))
+    }
+    winners = [o for o in outcomes.values() if o.returncode == 0]
+    assert len(winners) == 1, {n: (o.returncode, o.stderr[-3000:]) for n, o in outcomes.items()}
+    (loser,) = [o for o in outcomes.values() if o.returncode != 0]
     return EndToEnd(
         target,
         previous,
         after_kill,
         leftovers,
-        concurrent,
-        (tmp / "run.out").read_text(),
+        loser,
+        winners[0].stdout,
         tmp / "dagster_home",
     )
 

@@ -120,7 +120,7 @@ def test_the_summary_sees_a_new_asset_dep_group_and_check(project_defs, project_
 
 
 def test_the_graph_holds_what_the_pipeline_relies_on(project_summary):
-    """Invariants worth a readable failure of their own (docs/architecture.md §3, §6)."""
+    """Invariants worth a readable failure of their own (docs/architecture.md §2, §5)."""
     assets = project_summary["assets"]
     published = assets["warehouse/defence"]
     assert published["group"] == "publish"

@@ -443,8 +443,8 @@ def test_every_view_in_the_published_file_can_be_queried(published):
 
 
 def test_each_chart_is_written_and_shown_on_its_mart(end_to_end):
-    """The run's worker draws the charts (pipeline/reports/previews.py); the publish step shows
-    them, with each mart's row count and preview, as an observation on the mart in the UI."""
+    """The publish step draws the charts from the audited build (pipeline/reports/previews.py)
+    and shows them, with each mart's row count and preview, as an observation on the mart."""
     import dagster as dg
 
     charts = end_to_end.published.parent / "charts"

@@ -29,9 +29,16 @@ def test_the_next_run_after_a_kill_succeeds_and_replaces_the_warehouse(end_to_en
     assert "Published" in end_to_end.run_stdout
 
 
-def test_a_second_run_started_during_a_run_refuses_clearly(end_to_end):
-    assert end_to_end.concurrent.returncode == 3
-    assert "another pipeline run is writing the warehouse" in end_to_end.concurrent.stderr
+def test_of_two_runs_started_half_a_second_apart_one_publishes_and_one_refuses(end_to_end):
+    """The loser exits 3 with the lock's message first, before any step ran: it touched neither
+    the build file nor GX's files (no GX error, no traceback)."""
+    loser = end_to_end.concurrent
+    assert loser.returncode == 3
+    first_line = loser.stderr.strip().splitlines()[-1]
+    assert first_line.startswith("error: ") and "another pipeline run is writing" in first_line
+    assert "nothing was changed" in first_line
+    assert "Traceback" not in loser.stderr and "ExpectationSuite" not in loser.stderr
+    assert "  ... " not in loser.stderr  # no step started
 
 
 _KILL_DURING_PUBLISH = """

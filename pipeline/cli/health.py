@@ -9,7 +9,7 @@ Exits 1, printing each reason, when
 Its age is the time since the warehouse was last known to be current: the newest of the last
 publish (the file's modification time: publishing replaces the file), the end of the last
 successful refresh run, and the last tick of the ``daily_refresh`` schedule that did not fail (a
-tick that finds nothing new skips, docs/architecture.md §19: the warehouse is current as of it).
+tick that finds nothing new skips, docs/architecture.md §2: the warehouse is current as of it).
 A year without a NATO release is therefore not stale; a stopped daemon, or a schedule whose every
 tick fails, is. Exits 0 otherwise. It reads the Dagster instance in ``$DAGSTER_HOME``, PostgreSQL
 or SQLite, so a cron job or a monitoring agent on the server can run it.

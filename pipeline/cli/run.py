@@ -10,12 +10,14 @@ holding the lock ends with exit code 3, having touched nothing shared.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 
 from pipeline import paths
 
 EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 3
+LAST_LOG = "last_run.log"  # in <warehouse>/logs/: the full log of the last run that took the lock
 
 
 def run(lock_wait_s: float, force: bool = False) -> int:
@@ -38,14 +40,21 @@ def run(lock_wait_s: float, force: bool = False) -> int:
     releases_before = published_nato_releases()
     result = _execute_job(lock_wait_s)
     elapsed = time.monotonic() - started
+    from pipeline.cli.progress import print_outcome
+    from pipeline.defs.failures import busy_error
+
+    busy = busy_error(result.all_events)
+    if busy is not None:
+        print(
+            f"error: {busy} (the run stopped before its first step; nothing was changed)",
+            file=sys.stderr,
+        )
+        return EXIT_BUSY
+    print_outcome(result)
     if result.success:
         print_new_release(releases_before)
         print(f"Published {paths.published_db()} in {elapsed:.0f} s.")
         return EXIT_OK
-    from pipeline.defs.failures import is_busy
-
-    if is_busy(result.all_events):
-        return EXIT_BUSY
     published = _published_by(result)
     where = (
         f"the warehouse was published ({paths.published_db()}) but a later part of the step failed"
@@ -68,16 +77,19 @@ def _execute_job(lock_wait_s: float):
     import dagster as dg
 
     from pipeline.defs.dbt_project import prepare_manifest
+    from pipeline.defs.failures import busy_error
 
     prepare_manifest()  # before the definitions load: they build the dbt assets from it
-    from pipeline.cli.progress import print_outcome, progress_logger
+    from pipeline.cli.progress import progress_logger
     from pipeline.definitions import REFRESH_JOB, defs
     from pipeline.defs.resources import lock_run_config
 
     log_dir = paths.warehouse_dir() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / "last_run.log"
-    print(f"Running {REFRESH_JOB} (full log: {log_path})", file=sys.stderr)
+    # Written under this process's name, and kept as last_run.log only by a run that took the
+    # lock: a run refused because another one is writing leaves that run's log alone.
+    log_path = log_dir / f"run-{os.getpid()}.log"
+    print(f"Running {REFRESH_JOB} (full log: {log_path}, then {LAST_LOG})", file=sys.stderr)
     job = defs.resolve_job_def(REFRESH_JOB).with_logger_defs(
         {"console": dg.colored_console_logger, "progress": progress_logger}
     )
@@ -95,5 +107,8 @@ def _execute_job(lock_wait_s: float):
                 "loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}},
             },
         )
-    print_outcome(result)
+    if busy_error(result.all_events) is None:
+        os.replace(log_path, log_dir / LAST_LOG)
+    else:
+        log_path.unlink(missing_ok=True)
     return result

@@ -37,6 +37,13 @@ def _chain(error: SerializableErrorInfo) -> list[SerializableErrorInfo]:
     return chain
 
 
+def _without_class(error: SerializableErrorInfo) -> str:
+    """The error's message without the ``module.Class: `` Dagster puts before it."""
+    text = error.message.strip()
+    head, sep, rest = text.partition(": ")
+    return rest if sep and head.endswith(error.cls_name or "\0") else text
+
+
 def _is_dagsters(error: SerializableErrorInfo) -> bool:
     return (error.cls_name or "").startswith("Dagster")
 
@@ -54,18 +61,17 @@ def describe(error: SerializableErrorInfo | None) -> str:
     return text
 
 
-def is_busy(events: Iterable[dg.DagsterEvent]) -> bool:
-    """Whether the run failed because another run held the warehouse write lock (the lock
-    resource raised :class:`~pipeline.warehouse.lock.WarehouseBusyError` before any step ran)."""
+def busy_error(events: Iterable[dg.DagsterEvent]) -> str | None:
+    """The lock's message when the run failed because another run held the warehouse write lock
+    (the lock resource raised :class:`~pipeline.warehouse.lock.WarehouseBusyError` before any step
+    ran); else None."""
     for event in events:
         if event.is_run_failure or event.is_step_failure:
-            data = event.event_specific_data
-            error = getattr(data, "error", None)
-            if error is not None and any(
-                e.cls_name == WarehouseBusyError.__name__ for e in _chain(error)
-            ):
-                return True
-    return False
+            error = getattr(event.event_specific_data, "error", None)
+            for link in _chain(error) if error is not None else []:
+                if link.cls_name == WarehouseBusyError.__name__:
+                    return _without_class(link)
+    return None
 
 
 def step_failures(events: Iterable[dg.DagsterEvent]) -> list[tuple[str, str]]:

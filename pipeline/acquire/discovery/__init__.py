@@ -1,5 +1,5 @@
 """Discovery: the daily tick checks each publisher's page for an edition newer than the newest in
-data/raw and downloads it as a whole, verified release folder (see docs/architecture.md §19).
+data/raw and downloads it as a whole, verified release folder (see docs/architecture.md §11).
 
 Off unless ``DEFENCE_DISCOVERY=on`` (:mod:`pipeline.acquire.discovery.settings`): nothing here
 reaches the network otherwise.

@@ -68,10 +68,11 @@ def release_date_of(received: Received) -> tuple[dt.date, str]:
 def _header(publisher: Publisher, page: str) -> str:
     lines = [
         "Provenance of the file beside this one, written by the pipeline's discovery",
-        f"(pipeline/discovery) when the daily tick found this edition linked from {page}.",
-        "Facts not in the HTTP answer are the publisher's standing facts (pipeline/discovery/",
-        "publishers.py); the price base year is read from the workbook. The pipeline refuses the",
-        "file unless its sha256 and size match the values below.",
+        f"(pipeline/acquire/discovery) when the daily tick found this edition linked from {page}.",
+        "Facts not in the HTTP answer are the publisher's standing facts",
+        "(pipeline/acquire/discovery/publishers.py); the price base year is read from the",
+        "workbook. The pipeline refuses the file unless its sha256 and size match the values",
+        "below.",
     ]
     if publisher.source == "sipri":
         lines += [
