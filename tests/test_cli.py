@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
+from pipeline import paths
 from pipeline.cli import main as cli
 from pipeline.warehouse.fingerprint import snapshot
 
@@ -75,3 +78,34 @@ def test_the_fingerprint_changes_when_a_release_arrives(monkeypatch, tmp_path):
     (tmp_path / "nato" / ".incoming-2027-01-01").mkdir()
     (tmp_path / "nato" / ".incoming-2027-01-01" / "partial.xlsx").write_bytes(b"x")
     assert snapshot() == arrived  # a download in progress is not a release
+
+
+class _FailedRun:
+    success = False
+    all_events: list = []
+
+
+@pytest.mark.parametrize("replaced", [True, False], ids=["after-the-rename", "before-it"])
+def test_a_failed_run_says_whether_it_published(tmp_path, monkeypatch, capsys, replaced):
+    """The final line follows the published file itself (a rename gives it a new identity), not
+    the run's events: a step that fails after its rename must not say "not changed"."""
+    from pipeline.cli import run as run_command
+
+    monkeypatch.setenv("DEFENCE_WAREHOUSE_DIR", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    published = tmp_path / paths.PUBLISHED_DB_NAME
+    published.write_bytes(b"yesterday's warehouse")
+
+    def execute(_wait):
+        if replaced:
+            (tmp_path / "new").write_bytes(b"today's warehouse")
+            os.replace(tmp_path / "new", published)
+        return _FailedRun()
+
+    monkeypatch.setattr(run_command, "_execute_job", execute)
+    assert cli.main(["run", "--force"]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    if replaced:
+        assert "the warehouse was published" in last and "a later part of the step failed" in last
+    else:
+        assert "the published warehouse was not changed" in last

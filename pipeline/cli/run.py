@@ -4,7 +4,9 @@ The same job, steps and guards as a run the schedule, the sensor or the UI launc
 (:mod:`pipeline.defs.refresh`): "is there anything new" is
 :func:`pipeline.warehouse.fingerprint.freshness`, which they call too, and the write lock is taken
 by the job's ``warehouse_lock`` resource alone, before any step runs. A run that finds another one
-holding the lock ends with exit code 3, having touched nothing shared.
+holding the lock ends with exit code 3, having touched nothing shared; its Dagster record is
+deleted (it ran no step, and its planned checks would read as failed in the UI), and its log is
+not kept.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def run(lock_wait_s: float, force: bool = False) -> int:
             )
             return EXIT_OK
     prepare_dagster_home()
-    releases_before = published_nato_releases()
+    releases_before, file_before = published_nato_releases(), _published_file()
     result = _execute_job(lock_wait_s)
     elapsed = time.monotonic() - started
     from pipeline.cli.progress import print_outcome
@@ -55,21 +57,23 @@ def run(lock_wait_s: float, force: bool = False) -> int:
         print_new_release(releases_before)
         print(f"Published {paths.published_db()} in {elapsed:.0f} s.")
         return EXIT_OK
-    published = _published_by(result)
     where = (
         f"the warehouse was published ({paths.published_db()}) but a later part of the step failed"
-        if published
+        if _published_file() != file_before
         else f"the published warehouse was not changed ({paths.published_db()})"
     )
     print(f"Run failed after {elapsed:.0f} s; {where}.", file=sys.stderr)
     return EXIT_FAILED
 
 
-def _published_by(result) -> bool:
-    """Whether the run's publish step materialized the published warehouse."""
-    from pipeline.defs.publish import PUBLISHED
-
-    return any(e.is_step_materialization and e.asset_key == PUBLISHED for e in result.all_events)
+def _published_file() -> tuple[int, int] | None:
+    """The published file's identity (inode, modification time): publishing replaces it by
+    rename, so a new identity means this run published, whatever its events say."""
+    try:
+        stat = paths.published_db().stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
 
 
 def _execute_job(lock_wait_s: float):
@@ -107,6 +111,11 @@ def _execute_job(lock_wait_s: float):
                 "loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}},
             },
         )
+        if busy_error(result.all_events) is not None:
+            # Refused before its first step: nothing ran, and its record (every check "planned",
+            # then failed) would show the published warehouse's checks as failed in the UI. The
+            # terminal says what happened; the writing run's record is the one that counts.
+            instance.delete_run(result.run_id)
     if busy_error(result.all_events) is None:
         os.replace(log_path, log_dir / LAST_LOG)
     else:
