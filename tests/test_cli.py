@@ -109,3 +109,19 @@ def test_a_failed_run_says_whether_it_published(tmp_path, monkeypatch, capsys, r
         assert "the warehouse was published" in last and "a later part of the step failed" in last
     else:
         assert "the published warehouse was not changed" in last
+
+
+def test_a_run_while_another_holds_the_lock_exits_3_before_it_creates_a_run(
+    tmp_path, monkeypatch, capsys
+):
+    """Asked before Dagster loads: no run record is created only to be refused (its planned
+    checks would read as failed in the UI), and nothing under DAGSTER_HOME is written."""
+    from pipeline.warehouse.lock import write_lock
+
+    monkeypatch.setenv("DEFENCE_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    with write_lock(tmp_path / "warehouse"):
+        assert cli.main(["run", "--force"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {tmp_path / 'warehouse' / '.write.lock'}: another pipeline run")
+    assert not (tmp_path / "home").exists()

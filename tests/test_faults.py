@@ -41,16 +41,6 @@ def test_of_two_runs_started_half_a_second_apart_one_publishes_and_one_refuses(e
     assert "  ... " not in loser.stderr  # no step started
 
 
-def test_the_refused_run_leaves_no_record_that_would_show_the_checks_failed(end_to_end):
-    """The UI shows a check's latest evaluation: a refused run's planned checks read "Execution
-    failed" on every mart. Its record is deleted; the killed run (reaped) and the winner stay."""
-    import dagster as dg
-
-    with dg.DagsterInstance.from_config(str(end_to_end.dagster_home)) as instance:
-        statuses = sorted(run.status.value for run in instance.get_runs())
-    assert statuses == ["FAILURE", "SUCCESS"]
-
-
 _KILL_DURING_PUBLISH = """
 import os, sys, time
 from pathlib import Path

@@ -4,9 +4,13 @@ The same job, steps and guards as a run the schedule, the sensor or the UI launc
 (:mod:`pipeline.defs.refresh`): "is there anything new" is
 :func:`pipeline.warehouse.fingerprint.freshness`, which they call too, and the write lock is taken
 by the job's ``warehouse_lock`` resource alone, before any step runs. A run that finds another one
-holding the lock ends with exit code 3, having touched nothing shared; its Dagster record is
-deleted (it ran no step, and its planned checks would read as failed in the UI), and its log is
-not kept.
+holding the lock ends with exit code 3, having touched nothing shared, and its log is not kept.
+
+Before it creates a Dagster run, the command asks whether the lock is held
+(:func:`pipeline.warehouse.lock.is_held`) and, when it is and ``--wait`` is 0, refuses at once: a
+run record created only to be refused would plan every check, and Dagster's UI would show each
+check's latest evaluation, on every mart, as failed. The job's resource stays the guard: a run
+that gets in between the question and the resource is refused there, with the same exit code.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ def run(lock_wait_s: float, force: bool = False) -> int:
     from pipeline.cli.changes import print_new_release, published_nato_releases
     from pipeline.cli.instance import prepare_dagster_home
     from pipeline.warehouse.fingerprint import freshness
+    from pipeline.warehouse.lock import busy_message, is_held
 
     started = time.monotonic()
     if not force:
@@ -38,6 +43,9 @@ def run(lock_wait_s: float, force: bool = False) -> int:
                 "Use --force to rebuild anyway."
             )
             return EXIT_OK
+    if lock_wait_s == 0 and is_held(paths.warehouse_dir()):
+        print(f"error: {busy_message(paths.warehouse_dir())}; nothing was changed", file=sys.stderr)
+        return EXIT_BUSY
     prepare_dagster_home()
     releases_before, file_before = published_nato_releases(), _published_file()
     result = _execute_job(lock_wait_s)
@@ -111,11 +119,6 @@ def _execute_job(lock_wait_s: float):
                 "loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}},
             },
         )
-        if busy_error(result.all_events) is not None:
-            # Refused before its first step: nothing ran, and its record (every check "planned",
-            # then failed) would show the published warehouse's checks as failed in the UI. The
-            # terminal says what happened; the writing run's record is the one that counts.
-            instance.delete_run(result.run_id)
     if busy_error(result.all_events) is None:
         os.replace(log_path, log_dir / LAST_LOG)
     else:

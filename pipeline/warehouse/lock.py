@@ -19,13 +19,37 @@ class WarehouseBusyError(RuntimeError):
     """Another run holds the warehouse write lock."""
 
 
+LOCK_NAME = ".write.lock"
+
+
+def busy_message(warehouse_dir: Path) -> str:
+    """What a run refused because another one holds the lock is told."""
+    return (
+        f"{warehouse_dir / LOCK_NAME}: another pipeline run is writing the warehouse; "
+        "wait for it to finish and run again"
+    )
+
+
 @contextmanager
 def write_lock(warehouse_dir: Path, timeout_s: float = 0.0) -> Iterator[None]:
     """Hold the warehouse write lock, waiting up to ``timeout_s`` seconds for it."""
-    lock_path = warehouse_dir / ".write.lock"
-    busy = f"{lock_path}: another pipeline run is writing the warehouse; "
-    with exclusive_lock(lock_path, timeout_s, busy + "wait for it to finish and run again"):
+    with exclusive_lock(warehouse_dir / LOCK_NAME, timeout_s, busy_message(warehouse_dir)):
         yield
+
+
+def is_held(warehouse_dir: Path) -> bool:
+    """Whether another process holds the write lock now (asked without waiting; the answer can
+    change at once, so it only saves a run that would be refused its start-up, never guards)."""
+    lock_path = warehouse_dir / LOCK_NAME
+    if not lock_path.exists():
+        return False
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
 
 
 @contextmanager

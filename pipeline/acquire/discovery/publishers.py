@@ -64,7 +64,8 @@ def _nato_facts(edition: Edition, page_url: str, release_date: dt.date) -> dict:
     # NATO's July 2026 edition is the first on the Hague commitment's core-defence basis (and is
     # titled "Defence Investment of NATO Countries"); editions after 2025 are assumed to keep both.
     # The assumption is checked, not trusted: the NATO parser reads the definition off the tables'
-    # titles and the load refuses a sidecar that disagrees (pipeline/load.py, _check_definition).
+    # titles and the load refuses a sidecar that disagrees (pipeline/sources/load.py,
+    # _check_definition).
     core = edition.year > 2025
     title = (
         f"Defence {'Investment' if core else 'Expenditure'} of NATO Countries (2014-{edition.year})"

@@ -54,7 +54,7 @@ class UnknownCountryError(LookupError):
         self.name = name
         super().__init__(
             f"unknown SIPRI country name {name!r}{detail}; add it to SIPRI_CODE_OVERRIDES or "
-            "SIPRI_UNCODED in pipeline/sources/sipri_countries.py"
+            "SIPRI_UNCODED in pipeline/sources/sipri/countries.py"
         )
 
 
