@@ -7,8 +7,9 @@ this module does nothing; :func:`prepare_manifest` is the preparation step (as d
 setup``), by every CLI command before it loads the definitions or starts Dagster, and by
 :func:`pipeline.definitions.build_definitions` as a last guard.
 
-dbt runs through dagster-dbt's own ``DbtCliResource``, as Dagster's deployment guide wires it,
-with dbt's command line from the interpreter's virtualenv (so a run works without activating it).
+dbt runs through dagster-dbt's ``DbtCliResource``, as Dagster's guides wire it, less two
+start-up costs that have no public switch (:mod:`pipeline.defs.stack_workarounds`), with dbt's
+command line from the interpreter's virtualenv (so a run works without activating it).
 """
 
 import sys
@@ -18,6 +19,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from pipeline import paths
+from pipeline.defs.stack_workarounds import ProjectDbtCliResource
 from pipeline.warehouse.dbt_manifest import TARGET_DIR, manifest_is_stale
 from pipeline.warehouse.lock import exclusive_lock
 
@@ -49,7 +51,7 @@ def prepare_manifest() -> bool:
 
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource the assets use (and the manifest is prepared with)."""
-    return DbtCliResource(
+    return ProjectDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT.profiles_dir),
         dbt_executable=DBT_EXECUTABLE,

@@ -1,0 +1,39 @@
+"""The project's only uses of private members of its stack, each for a need with no public way.
+
+Everything else uses the public APIs of Dagster, dagster-dbt, dbt and GX. Each use here is pinned
+by ``requirements.lock`` and checked by ``tests/test_stack_workarounds.py``, which fails loudly when
+an upgrade renames or removes the member, so the upgrade is done knowingly.
+
+dagster-dbt's ``DbtCliResource`` (0.29.27), on every run:
+
+- **runs ``dbt --version``** in a subprocess to tell dbt Core from the Fusion engine
+  (``_cli_version``). That command imports all of dbt (about 1.3-1.8 s here) and then asks PyPI
+  for the latest dbt-core release over the network, from every run and every test run; the
+  project's tests must not touch the network. There is no setting to give the resource the version
+  or skip the probe. Here dbt is the pinned dbt-core installed beside the interpreter
+  (``DBT_EXECUTABLE``), so its version is read from the package metadata.
+- **loads dbt's adapter in the Dagster process** (``_initialize_dbt_core_adapter``: dbt's config,
+  the DuckDB adapter and its macros, about 1 s) before starting dbt, only so that
+  ``.fetch_row_counts()`` and ``.fetch_column_metadata()`` can work; this project calls neither
+  (its row counts come from the publish step). There is no setting to leave it out.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+from dagster_dbt import DbtCliResource
+from packaging.version import Version
+
+OVERRIDDEN = ("_cli_version", "_initialize_dbt_core_adapter")  # checked by the tests
+
+
+class ProjectDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt CLI resource without the version probe and the in-process adapter."""
+
+    @property
+    def _cli_version(self) -> Version:
+        return Version(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - dagster-dbt's signature
+        return None
