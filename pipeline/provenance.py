@@ -144,3 +144,40 @@ def find_releases(source_dir: Path, digests: Mapping[Path, str] | None = None) -
             )
         releases.append(verify_release(data_file, digests.get(data_file)))
     return sorted(releases, key=lambda r: r.release_date)
+
+
+def check_release_facts(releases: list[Release], today: dt.date | None = None) -> None:
+    """Refuse sidecars whose facts cannot all be true, naming the files and the rule:
+
+    - a release's folder, ``release_id`` and ``release_date`` must agree
+      (``data/raw/nato/2026-07-10/`` holds ``nato_2026-07-10``, released on 2026-07-10), so two
+      folders can never share a release id;
+    - a release cannot be dated after today (a day's grace for time zones);
+    - the same bytes cannot be two releases (a re-posted or copied file is not a new edition).
+    """
+    today = today or dt.date.today()
+    seen: dict[str, Release] = {}
+    for release in releases:
+        folder = release.path.parent.name
+        expected_id = f"{release.source}_{folder}"
+        if release.release_id != expected_id or str(release.release_date) != folder:
+            raise ProvenanceError(
+                f"{release.path}: folder {folder!r}, release_id {release.release_id!r} and "
+                f"release_date {release.release_date} disagree (rule: a release lives in "
+                f"data/raw/<source>/<release_date>/ and its release_id is <source>_<release_date>, "
+                f"here {expected_id!r})"
+            )
+        if release.release_date > today + dt.timedelta(days=1):
+            raise ProvenanceError(
+                f"{release.path}: release_date {release.release_date} is in the future (today is "
+                f"{today}) (rule: a release cannot be dated after it was obtained)"
+            )
+        sha = str(release.meta["sha256"]).lower()
+        twin = seen.get(sha)
+        if twin is not None and twin.release_id != release.release_id:
+            raise ProvenanceError(
+                f"{release.path}: the same bytes (sha256 {sha}) as {twin.path} of release "
+                f"{twin.release_id} (rule: one file is one release; a re-posted or copied file "
+                "is not a new edition)"
+            )
+        seen[sha] = release

@@ -40,13 +40,13 @@ def raw_copy(tmp_path, real_raw_checksums) -> Path:
     return target
 
 
-def _restage(raw_copy: Path, edit) -> Path:
+def _restage(raw_copy: Path, edit, **sidecar_overrides) -> Path:
     """Rewrite the 2024 workbook in ``raw_copy`` with ``edit`` and a sidecar matching its bytes."""
     book = openpyxl.load_workbook(NATO_FILE)
     edit(book)
     crafted = raw_copy.parent / "crafted.xlsx"
     book.save(crafted)
-    return stage_release(raw_copy.parent, crafted)
+    return stage_release(raw_copy.parent, crafted, **sidecar_overrides)
 
 
 def test_a_half_downloaded_workbook_is_refused(raw_copy):
@@ -134,7 +134,8 @@ def test_a_missing_ally_fails_the_gate_naming_it(raw_copy):
     frame, _, _ = load_source(raw_copy)
     outcome = _gate(frame)
     assert "missing_share" in _failed_columns(outcome)
-    assert "POL 2014 (nato_2024-06-17)" in outcome.summary()
+    # The release and the file to open (issue 19: the release alone was named).
+    assert "POL 2014 (nato_2024-06-17, 240617-def-exp-2024-TABLES-en.xlsx)" in outcome.summary()
     assert outcome.failures[0]["detail"]["unexpected_count"] == 11  # 2014-2024
 
 
@@ -148,8 +149,19 @@ def test_a_unit_slip_in_one_cell_fails_the_gate_naming_the_cell(raw_copy):
     assert "TABLE3!M21" in outcome.summary()
 
 
+def test_an_estimate_the_sidecar_does_not_list_is_refused_by_the_load(raw_copy):
+    staged = _restage(raw_copy, lambda b: b["TABLE3"].__setitem__("K8", "2020e"))
+    with pytest.raises(ProvenanceError) as refused:
+        load_source(raw_copy)
+    assert str(refused.value).startswith(
+        f"{staged}: the file marks [2020, 2023, 2024] as estimates but the sidecar's "
+        "estimate_years are [2023, 2024]"
+    )
+
+
 def test_an_estimate_marked_before_actual_years_fails_the_gate(raw_copy):
-    _restage(raw_copy, lambda b: b["TABLE3"].__setitem__("K8", "2020e"))
+    """A sidecar that lists no estimate years leaves the rule to the GX gate."""
+    _restage(raw_copy, lambda b: b["TABLE3"].__setitem__("K8", "2020e"), estimate_years=None)
     frame, _, _ = load_source(raw_copy)
     outcome = _gate(frame)
     assert "estimate_before_actual" in _failed_columns(outcome)

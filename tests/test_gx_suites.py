@@ -161,7 +161,7 @@ def test_coverage_per_edition_accepts_a_blank_estimate_only(editions_2025_2026):
     failed = validate_nato_frame(frame)
     assert not failed.success
     (failure,) = [f for f in failed.failures if f["kwargs"].get("column") == "missing_share"]
-    assert "DEU 2023 (nato_2025-08-28)" in str(failure)
+    assert "DEU 2023 (nato_2025-08-28, shareofgdp.csv)" in str(failure)
 
 
 def test_coverage_fails_when_an_ally_is_dropped_from_an_edition(editions_2025_2026):

@@ -126,10 +126,24 @@ def coverage_view(frame: pd.DataFrame, allies: pd.DataFrame, complete: set[str])
         + merged["year"].astype(str)
         + " ("
         + merged["release_id"]
+        + ", "
+        + merged["release_id"].map(_share_files(frame))
         + ")"
     )
     merged["missing_share"] = label.where(merged["found"].isna())
     return merged.drop(columns="found")
+
+
+def _share_files(frame: pd.DataFrame) -> dict[str, str]:
+    """Per release, the file(s) its shares of GDP come from (Table 3's shares, else every file of
+    the release), so a coverage failure names the file to open, not only the release."""
+    table3 = frame[(frame["table_id"] == "3") & (frame["measure"] == "defence_exp_share_gdp_pct")]
+    files = {}
+    for release_id, rows in frame.groupby("release_id"):
+        source = table3.loc[table3["release_id"] == release_id, "source_file"]
+        names = source if not source.empty else rows["source_file"]
+        files[release_id] = ", ".join(sorted({str(n) for n in names.dropna()})) or "no file"
+    return files
 
 
 def expectations(e) -> list:

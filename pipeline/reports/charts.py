@@ -87,8 +87,11 @@ def path_to_2035(path: pd.DataFrame) -> bytes:
         ("projected_share_gdp_pct_2035", "2035 at own pace", "#1b9e77", ">"),
     )
     for column, label, colour, marker in points:
+        shown = rows[rows[column].notna()]  # no pace since 2014 (an edition that starts later)
+        if shown.empty:
+            continue
         axes.scatter(
-            rows[column], rows["country_code"], label=label, color=colour, marker=marker, zorder=3
+            shown[column], shown["country_code"], label=label, color=colour, marker=marker, zorder=3
         )
     for value, label, colour in TARGET_LINES[1:]:
         axes.axvline(value, color=colour, linestyle="--", label=label)

@@ -6,6 +6,8 @@ import base64
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from pipeline.warehouse.build import count_rows
 
@@ -42,7 +44,7 @@ def mart_charts(db_path: Path) -> dict[str, dict[str, bytes]]:
 
     with duckdb.connect(str(db_path), read_only=True) as con:
         frames = {
-            name: con.table(f"marts.{name}").df()
+            name: _plain_numbers(con.table(f"marts.{name}").df())
             for name in ("fct_target_status", "agg_alliance_year", "fct_path_to_2035")
         }
     latest_alliance = frames["agg_alliance_year"].query("is_latest_release")
@@ -58,6 +60,18 @@ def mart_charts(db_path: Path) -> dict[str, dict[str, bytes]]:
         },
         "fct_path_to_2035": {"path_to_2035": charts.path_to_2035(frames["fct_path_to_2035"])},
     }
+
+
+def _plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable numbers as float64 with NaN: matplotlib cannot place ``pd.NA`` on an axis (an
+    edition without 2014 has no pace since 2014, and its path chart raised ConversionError); a NaN
+    is simply not drawn."""
+    numeric = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    return frame.assign(**{c: frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in numeric})
 
 
 def write_charts(

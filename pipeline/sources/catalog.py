@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.provenance import Release, find_releases
+from pipeline.provenance import Release, check_release_facts, find_releases
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,11 @@ class Source:
 
     def releases(self, digests: Mapping[Path, str] | None = None) -> list[Release]:
         """Every release under ``data/raw/<source>``, each verified against its sidecar
-        (``digests``: the sha256 of files the run hashed already)."""
-        return find_releases(self.folder, digests)
+        (``digests``: the sha256 of files the run hashed already), whose facts agree
+        (:func:`pipeline.provenance.check_release_facts`)."""
+        releases = find_releases(self.folder, digests)
+        check_release_facts(releases)
+        return releases
 
 
 NATO = Source("nato", "nato__defence_expenditure", "NATO, Defence Expenditure of NATO Countries")

@@ -7,6 +7,8 @@ A name not listed is an error, never a guess: a misspelt or new ally must be add
 
 from __future__ import annotations
 
+import unicodedata
+
 NATO_AGGREGATES = ("NATO Europe and Canada", "NATO Total")
 
 NATO_ALLY_CODES = {
@@ -88,8 +90,15 @@ EUROSTAT_GEO_NAMES = {
 }
 
 
+def canonical_name(name: str) -> str:
+    """``name`` in Unicode's composed form (NFC): "Türkiye" typed or exported with a combining
+    diaeresis (NFD) prints the same and must find the same ally, not fail as an unknown name."""
+    return unicodedata.normalize("NFC", name)
+
+
 def nato_country_code(name: str) -> str | None:
     """ISO3 code of an ally, ``None`` for a NATO aggregate; ``KeyError`` for anything else."""
+    name = canonical_name(name)
     if name in NATO_AGGREGATES:
         return None
     return NATO_ALLY_CODES[name]

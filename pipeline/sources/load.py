@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline.provenance import ProvenanceError, Release, find_releases
 from pipeline.sources.registry import parse
+from pipeline.sources.release_checks import check_no_shrinking, check_years
 
 
 def load_source(
@@ -26,9 +27,11 @@ def load_source(
     for release in releases:
         result = parse(release)
         _check_definition(release, result.stats)
+        check_years(release, result.frame)
         frames.append(result.frame)
         stats[f"{release.release_id}/{release.path.name}"] = result.stats
     frame = pd.concat(frames, ignore_index=True)
+    check_no_shrinking(releases, frame)
     if "is_estimate" in frame.columns:
         # Derived vintages may leave a year's estimate status unknown (NULL): keep it nullable.
         frame["is_estimate"] = frame["is_estimate"].astype("boolean")

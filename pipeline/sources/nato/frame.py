@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.sources.countries import NATO_AGGREGATES, nato_country_code
+from pipeline.sources.countries import NATO_AGGREGATES, canonical_name, nato_country_code
 from pipeline.sources.workbook import WorkbookLayoutError
 
 COLUMNS = [
@@ -93,8 +93,9 @@ def country_fields(name: str, label: str, where: str, **extra) -> dict:
     """The country columns of a record for an ally or aggregate printed as ``name``.
 
     ``label`` is the text as the file prints it (kept for tracing); an unknown name is an error
-    naming ``where``, never a guess.
+    naming ``where``, never a guess. The name is taken in Unicode's composed form (NFC).
     """
+    name = canonical_name(name)
     try:
         code = nato_country_code(name)
     except KeyError:

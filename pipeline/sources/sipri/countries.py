@@ -21,6 +21,8 @@ from functools import cache
 
 import pycountry
 
+from pipeline.sources.countries import canonical_name
+
 SIPRI_CODE_OVERRIDES: dict[str, str] = {
     "Brunei": "BRN",
     "Cape Verde": "CPV",
@@ -79,6 +81,7 @@ def sipri_country_code(name: str) -> str | None:
 
     Raises :class:`UnknownCountryError` for a name that is neither listed nor resolved.
     """
+    name = canonical_name(name)
     if name in SIPRI_UNCODED:
         return None
     if name in SIPRI_CODE_OVERRIDES:
