@@ -11,6 +11,7 @@ The test checks the published file and the run's record; a second tick then skip
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 
 import dagster as dg
@@ -26,13 +27,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _runs(home) -> list[dg.DagsterRun]:
-    if not (home / "dagster.yaml").exists():  # the daemon command has not made its home yet
-        return []
-    try:
-        with dg.DagsterInstance.from_config(str(home)) as instance:
-            return list(instance.get_runs(dg.RunsFilter(job_name=REFRESH_JOB)))
-    except Exception:  # noqa: BLE001 - the daemon is creating the SQLite schemas: look again
-        return []
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        return list(instance.get_runs(dg.RunsFilter(job_name=REFRESH_JOB)))
 
 
 def _finished(home) -> dg.DagsterRun | None:
@@ -50,6 +46,11 @@ def test_a_run_the_daemon_launches_from_the_sensor_publishes_the_warehouse(tmp_p
         "DAGSTER_DISABLE_TELEMETRY": "1",
     }
     env.pop("DEFENCE_DAGSTER_PG_URL", None)
+    # The home exists, as an operator's does, before the daemon starts: the test reads it while
+    # the daemon works, and two processes creating a new home's SQLite schemas at once race.
+    home.mkdir()
+    shutil.copyfile(paths.DAGSTER_CONFIG_FILE, home / "dagster.yaml")
+    _runs(home)
     log = tmp_path / "daemon.log"
     daemon = start(["daemon"], env, log)
     try:

@@ -17,10 +17,10 @@ from pathlib import Path
 from pipeline.acquire.discovery import settings
 from pipeline.acquire.discovery.pages import DiscoveryError, Edition
 from pipeline.sources.nato.blocks import price_base
+from pipeline.sources.release_checks import TITLE_SPAN
 from pipeline.sources.sipri.workbook import SHEETS as SIPRI_SHEETS
 from pipeline.sources.workbook import WorkbookLayoutError, open_workbook
 
-_TITLE_SPAN = re.compile(r"\((\d{4})\s*[-–]\s*(\d{4})\)")  # "(2014-2026)"
 _SIPRI_SPAN = re.compile(r"1949-(\d{4})")
 
 
@@ -54,7 +54,7 @@ def _workbook(path: Path):
 
 def _nato_held_year(meta: dict) -> int | None:
     """The last year in the title ("... (2014-2026)"), else the release date's year."""
-    if match := _TITLE_SPAN.search(str(meta.get("title", ""))):
+    if match := TITLE_SPAN.search(str(meta.get("title", ""))):
         return int(match.group(2))
     release_date = meta.get("release_date")
     return release_date.year if isinstance(release_date, dt.date) else None
