@@ -7,6 +7,7 @@ Relations are named by code, never by user input, and go through DuckDB's relati
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -23,15 +24,40 @@ def qualified_name(schema: str, table: str) -> str:
     return f"{schema}.{table}"
 
 
+LOW_SPACE_BYTES = 16 * 1024 * 1024  # less than this left beside the warehouse: the disk is full
+
+
+class WarehouseWriteError(RuntimeError):
+    """The build warehouse could not be written (a full disk, most often); names the file."""
+
+
 def write_table(db_path: Path, schema: str, table: str, frame: pd.DataFrame) -> int:
     """Replace ``schema.table`` in ``db_path`` with ``frame``; returns the row count written."""
     name = qualified_name(schema, table)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path)) as con:
-        con.execute(f"create schema if not exists {schema}")
-        con.execute(f"drop table if exists {name}")
-        con.from_df(frame).create(name)
-        return count_rows(con, schema, table)
+    try:
+        with duckdb.connect(str(db_path)) as con:
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"drop table if exists {name}")
+            con.from_df(frame).create(name)
+            return count_rows(con, schema, table)
+    except duckdb.Error as exc:
+        raise WarehouseWriteError(write_failure(db_path, f"write {name}", exc)) from exc
+
+
+def write_failure(path: Path, what: str, exc: BaseException) -> str:
+    """``<path>: could not <what>: ...``, saying so when the disk holding ``path`` is full: DuckDB
+    then reports whatever broke next (a table that "does not exist", measured on a full tmpfs),
+    not the disk."""
+    usage = shutil.disk_usage(path.parent)
+    if "No space left on device" in str(exc) or usage.free < LOW_SPACE_BYTES:
+        return (
+            f"{path}: could not {what}: the disk holding it is full ({usage.free:,} bytes free of "
+            f"{usage.total:,}); free space there, or set DEFENCE_WAREHOUSE_DIR to a folder with "
+            f"room, and run again (the published warehouse is unchanged) ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0]})"
+        )
+    return f"{path}: could not {what} ({type(exc).__name__}: {exc})"
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:

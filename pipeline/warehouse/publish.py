@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse.build import count_rows
+from pipeline.warehouse.build import count_rows, write_failure
 
 
 def required_relations() -> tuple[str, ...]:
@@ -45,8 +45,11 @@ def publish(build_db: Path, published_db: Path) -> dict:
         con.execute("checkpoint")
     temp = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
     try:
-        shutil.copyfile(build_db, temp)
-        _fsync(temp)
+        try:
+            shutil.copyfile(build_db, temp)
+            _fsync(temp)
+        except OSError as exc:
+            raise PublishError(write_failure(temp, f"copy {build_db} for publishing", exc)) from exc
         counts = audit(temp)
         os.replace(temp, published_db)
         _fsync(published_db.parent)

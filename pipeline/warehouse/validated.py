@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse.build import qualified_name
+from pipeline.warehouse.build import WarehouseWriteError, qualified_name, write_failure
 
 
 @dataclass(frozen=True)
@@ -50,19 +50,31 @@ def is_reusable(build_db: Path, raw_table: str, fingerprint: str) -> bool:
 
 def record_load(build_db: Path, raw_table: str, fingerprint: str) -> None:
     """``raw.<raw_table>`` was just written from inputs with ``fingerprint``; not yet validated."""
-    with duckdb.connect(str(build_db)) as con:
-        con.execute("create schema if not exists meta")
-        con.execute(
+    statements = [
+        ("create schema if not exists meta", []),
+        (
             "create table if not exists meta.raw_loads "
-            "(raw_table varchar, fingerprint varchar, is_validated boolean)"
-        )
-        con.execute("delete from meta.raw_loads where raw_table = ?", [raw_table])
-        con.execute("insert into meta.raw_loads values (?, ?, false)", [raw_table, fingerprint])
+            "(raw_table varchar, fingerprint varchar, is_validated boolean)",
+            [],
+        ),
+        ("delete from meta.raw_loads where raw_table = ?", [raw_table]),
+        ("insert into meta.raw_loads values (?, ?, false)", [raw_table, fingerprint]),
+    ]
+    _write(build_db, f"record the load of raw.{raw_table}", statements)
 
 
 def mark_validated(build_db: Path, raw_table: str) -> None:
     """The gate passed on ``raw.<raw_table>`` as last loaded."""
-    with duckdb.connect(str(build_db)) as con:
-        con.execute(
-            "update meta.raw_loads set is_validated = true where raw_table = ?", [raw_table]
-        )
+    statements = [
+        ("update meta.raw_loads set is_validated = true where raw_table = ?", [raw_table])
+    ]
+    _write(build_db, f"mark raw.{raw_table} validated", statements)
+
+
+def _write(build_db: Path, what: str, statements: list[tuple[str, list]]) -> None:
+    try:
+        with duckdb.connect(str(build_db)) as con:
+            for sql, parameters in statements:
+                con.execute(sql, parameters)
+    except duckdb.Error as exc:
+        raise WarehouseWriteError(write_failure(build_db, what, exc)) from exc
