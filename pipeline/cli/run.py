@@ -39,7 +39,7 @@ def run(lock_wait_s: float, force: bool = False) -> int:
         state = freshness()
         if state.is_up_to_date:
             print(
-                f"Up to date: {state.describe()[len('up to date: ') :]}; nothing to do. "
+                f"Up to date: {state.built_from_these_inputs}; nothing to do. "
                 "Use --force to rebuild anyway."
             )
             return EXIT_OK

@@ -158,12 +158,17 @@ class Freshness:
     def is_up_to_date(self) -> bool:
         return self.current == self.published
 
+    @property
+    def built_from_these_inputs(self) -> str:
+        """Why it is up to date, in words."""
+        return (
+            f"{paths.published_db()} was built from these exact inputs and code "
+            f"(fingerprint {self.current[:12]})"
+        )
+
     def describe(self) -> str:
         if self.is_up_to_date:
-            return (
-                f"up to date: {paths.published_db()} was built from these exact inputs and code "
-                f"(fingerprint {self.current[:12]})"
-            )
+            return f"up to date: {self.built_from_these_inputs}"
         was = self.published[:12] if self.published else "none (nothing published)"
         return f"inputs changed: fingerprint {self.current[:12]}, published {was}"
 
