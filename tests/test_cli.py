@@ -100,7 +100,7 @@ def test_a_failed_run_says_whether_it_published(tmp_path, monkeypatch, capsys, r
         if replaced:
             (tmp_path / "new").write_bytes(b"today's warehouse")
             os.replace(tmp_path / "new", published)
-        return _FailedRun()
+        return _FailedRun(), None
 
     monkeypatch.setattr(run_command, "_execute_job", execute)
     assert cli.main(["run", "--force"]) == 1

@@ -48,12 +48,10 @@ def run(lock_wait_s: float, force: bool = False) -> int:
         return EXIT_BUSY
     prepare_dagster_home()
     releases_before, file_before = published_nato_releases(), _published_file()
-    result = _execute_job(lock_wait_s)
+    result, busy = _execute_job(lock_wait_s)
     elapsed = time.monotonic() - started
     from pipeline.cli.progress import print_outcome
-    from pipeline.defs.failures import busy_error
 
-    busy = busy_error(result.all_events)
     if busy is not None:
         print(
             f"error: {busy} (the run stopped before its first step; nothing was changed)",
@@ -85,7 +83,8 @@ def _published_file() -> tuple[int, int] | None:
 
 
 def _execute_job(lock_wait_s: float):
-    """Run the job in-process: progress lines on the terminal, full logs in a file."""
+    """Run the job in-process: progress lines on the terminal, full logs in a file. Returns the
+    result and, when the run was refused because another held the lock, the lock's message."""
     import dagster as dg
 
     from pipeline.defs.dbt_project import prepare_manifest
@@ -119,8 +118,9 @@ def _execute_job(lock_wait_s: float):
                 "loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}},
             },
         )
-    if busy_error(result.all_events) is None:
+    busy = busy_error(result.all_events)
+    if busy is None:
         os.replace(log_path, log_dir / LAST_LOG)
     else:
         log_path.unlink(missing_ok=True)
-    return result
+    return result, busy

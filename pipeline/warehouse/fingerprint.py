@@ -94,6 +94,7 @@ class Inputs:
 
     files: dict[str, tuple[Path, str]]
     fetched: dict[Path, str]  # fetched-on-demand files present when hashed: verified, not named
+    source_code: frozenset[str]  # the names in ``files`` that decide a raw load (SOURCE_CODE_GLOBS)
 
     @property
     def fingerprint(self) -> str:
@@ -103,9 +104,10 @@ class Inputs:
     def source(self, name: str) -> str:
         """sha256 over one source's release files and sidecars and the code that loads them:
         equal fingerprints mean a validated raw table of that source can be reused as it is."""
-        code = {_name(p) for p in _code_files(SOURCE_CODE_GLOBS)}
         prefix = f"raw/{name}/"
-        return _digest({k: v for k, v in self.files.items() if k.startswith(prefix) or k in code})
+        return _digest(
+            {k: v for k, v in self.files.items() if k.startswith(prefix) or k in self.source_code}
+        )
 
     def digests(self) -> dict[Path, str]:
         """Each input file's sha256 by path (for :func:`pipeline.provenance.find_releases`)."""
@@ -131,7 +133,11 @@ def snapshot() -> Inputs:
     present, which the run verifies against their sidecars."""
     named, fetched = _raw_listing()
     found = [*named, *_code_files(CODE_GLOBS)]
-    return Inputs({_name(p): (p, sha256_of(p)) for p in found}, {p: sha256_of(p) for p in fetched})
+    return Inputs(
+        files={_name(p): (p, sha256_of(p)) for p in found},
+        fetched={p: sha256_of(p) for p in fetched},
+        source_code=frozenset(_name(p) for p in _code_files(SOURCE_CODE_GLOBS)),
+    )
 
 
 def published() -> str | None:
