@@ -29,8 +29,17 @@ REQUIRED_FIELDS = (
 )
 
 
+FETCH = "fetch"  # the sidecar's ``redistribution`` value for files kept out of git
+
+
 class ProvenanceError(ValueError):
     """A sidecar is missing, invalid, or does not describe the file beside it."""
+
+
+def is_fetched(meta: dict) -> bool:
+    """True when the sidecar says the file is fetched on demand, not committed (its publisher's
+    terms keep it out of git: :mod:`pipeline.acquire.on_demand`)."""
+    return str(meta.get("redistribution", "")).strip().lower() == FETCH
 
 
 @dataclass(frozen=True)
@@ -128,8 +137,9 @@ def release_files(source_dir: Path) -> list[Path]:
 def find_releases(source_dir: Path, digests: Mapping[Path, str] | None = None) -> list[Release]:
     """Every verified release file under ``<raw>/<source>/<release>/``, oldest first.
 
-    Every file must be present (a fetched file is fetched before, by
-    :func:`pipeline.acquire.on_demand.ensure_source`) and match its sidecar. ``digests`` gives
+    Every file must match its sidecar. A file kept out of git that is not there (it could not be
+    fetched: :func:`pipeline.acquire.on_demand.ensure_source` tried first) is not a release yet:
+    :func:`unavailable_releases` lists it; a missing committed file is refused. ``digests`` gives
     the sha256 of files already hashed in this run. Several files may share one ``release_id``
     (one release published as many files).
     """
@@ -137,13 +147,27 @@ def find_releases(source_dir: Path, digests: Mapping[Path, str] | None = None) -
     releases = []
     for data_file in release_files(source_dir):
         if not data_file.exists():
-            read_sidecar(data_file)  # a broken sidecar is the first thing to report
+            meta = read_sidecar(data_file)  # a broken sidecar is the first thing to report
+            if is_fetched(meta):
+                continue
             raise ProvenanceError(
                 f"{data_file}: file missing (rule: every release file named by a sidecar must be "
-                "present; one kept out of git is fetched first: python -m pipeline run fetches it)"
+                f"present; only a file whose sidecar says 'redistribution: {FETCH}' is fetched, "
+                "and this one belongs in git: restore it)"
             )
         releases.append(verify_release(data_file, digests.get(data_file)))
     return sorted(releases, key=lambda r: r.release_date)
+
+
+def unavailable_releases(source_dir: Path) -> list[Release]:
+    """The release files kept out of git (``redistribution: fetch``) that are not there: each as a
+    :class:`Release` of its sidecar's facts and the path the file would have, oldest first."""
+    missing = [
+        Release(path=data_file, meta=meta)
+        for data_file in release_files(source_dir)
+        if not data_file.exists() and is_fetched(meta := read_sidecar(data_file))
+    ]
+    return sorted(missing, key=lambda r: r.release_date)
 
 
 def check_release_facts(releases: list[Release], today: dt.date | None = None) -> None:

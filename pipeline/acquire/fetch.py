@@ -25,6 +25,11 @@ class FetchError(RuntimeError):
     """One location did not yield the bytes asked for."""
 
 
+class OversizeError(FetchError):
+    """The location sent (or announced) more bytes than asked for: it has something, but not the
+    file, which is a different failure from not answering."""
+
+
 @dataclass(frozen=True)
 class Copied:
     """What a copy received: sha256, size, the first bytes, and the response's headers."""
@@ -53,7 +58,7 @@ def copy_url(
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             announced = response.headers.get("Content-Length")
             if announced is not None and announced.isdigit() and int(announced) > limit:
-                raise FetchError(f"server announces {announced} bytes, over {limit}")
+                raise OversizeError(f"server announces {announced} bytes, over {limit}")
             digest, size, head = stream(response, out, limit, deadline)
             headers = {k.lower(): v for k, v in response.headers.items()}
     except urllib.error.HTTPError as exc:
@@ -77,7 +82,7 @@ def stream(
     while block := source.read(BLOCK):
         size += len(block)
         if size > limit:
-            raise FetchError(f"more than {limit} bytes; refused")
+            raise OversizeError(f"more than {limit} bytes; refused")
         if deadline is not None and time.monotonic() > deadline:
             raise FetchError("timed out: the transfer took longer than its deadline")
         if not head:

@@ -11,32 +11,33 @@ their sidecars are (URL, sha256, size, the terms, the citation, and ``redistribu
 Bytes go to a hidden temporary file in the release folder (hidden names are not releases), are
 checked against the sidecar's size and sha256, and only then renamed into place with
 ``os.replace``; any failure removes the temporary file, so a partial file never exists under the
-real name. A file that cannot be fetched raises :class:`ProvenanceError` naming the file, every
-location tried with its error, and the setting to change. Settings are read when used.
+real name. Settings are read when used.
+
+Two failures, told apart: a file that no location has (not there, no route, a server error, a
+transfer cut short) is *unavailable* (:class:`FetchUnavailable`, naming the file, every location
+tried with its error, and the setting to change), and :func:`ensure_source` records it so the run
+loads what it has: one publisher down does not stop the others, and the run says what is missing.
+A location that sends bytes that are not the file (another size or sha256, an HTML page, more
+bytes than the sidecar records) is *wrong* (:class:`ProvenanceError`) and fails the run.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import yaml
 
 from pipeline import paths
-from pipeline.acquire.fetch import FetchError, copy_url, stream
-from pipeline.provenance import ProvenanceError, read_sidecar, release_files
+from pipeline.acquire.fetch import FetchError, OversizeError, copy_url, stream
+from pipeline.provenance import FETCH, ProvenanceError, is_fetched, read_sidecar, release_files
 
 MIRROR_ENV = "DEFENCE_MIRROR"
-FETCH = "fetch"  # the sidecar's ``redistribution`` value for files kept out of git
 MAX_FETCH_BYTES = 25 * 1024 * 1024  # the parsers' own size cap; more is not a release
 TIMEOUT_S = 60.0
-
-
-def is_fetched(meta: dict) -> bool:
-    """True when the sidecar says the file is fetched on demand, not committed."""
-    return str(meta.get("redistribution", "")).strip().lower() == FETCH
 
 
 def sidecar_marks_fetched(sidecar: Path) -> bool:
@@ -68,13 +69,32 @@ def locations(name: str, meta: dict) -> list[str]:
     return [str(folder / name)]
 
 
+class FetchUnavailable(ProvenanceError):
+    """A file kept out of git could not be had from any location tried (not there, no route, a
+    server error, a transfer cut short): its release is unavailable to this run, not wrong.
+    Wrong bytes (another size or sha256, more than the file) raise :class:`ProvenanceError`."""
+
+
+@dataclass(frozen=True)
+class Acquired:
+    """What fetching on demand did: the files fetched, and those that could not be had, each with
+    the message saying what was tried and the setting to change."""
+
+    fetched: list[Path] = field(default_factory=list)
+    unavailable: dict[Path, str] = field(default_factory=dict)
+
+    def __add__(self, other: Acquired) -> Acquired:
+        return Acquired([*self.fetched, *other.fetched], {**self.unavailable, **other.unavailable})
+
+
 def ensure_present(
     data_file: Path, meta: dict, timeout_s: float = TIMEOUT_S, max_bytes: int | None = None
 ) -> Path:
     """Return ``data_file``, fetching it first when it is missing and its sidecar allows that.
 
-    Verification of a file already present is left to :func:`pipeline.provenance.verify_release`;
-    a fetched file is verified while it is copied.
+    Raises :class:`FetchUnavailable` when no location had the file, :class:`ProvenanceError` when
+    one sent wrong bytes or the file belongs in git. Verification of a file already present is left
+    to :func:`pipeline.provenance.verify_release`; a fetched file is verified while it is copied.
     """
     if data_file.exists():
         return data_file
@@ -85,49 +105,65 @@ def ensure_present(
             "forbid committing it)"
         )
     cap = MAX_FETCH_BYTES if max_bytes is None else max_bytes
+    expected_bytes = int(meta["bytes"])
+    if expected_bytes > cap:
+        raise ProvenanceError(
+            f"{data_file}: the sidecar's size {expected_bytes} bytes is over the {cap}-byte cap "
+            "(rule: a release file is at most the parsers' size cap)"
+        )
     tried = []
     for location in locations(data_file.name, meta):
         try:
-            _fetch_verified(location, data_file, meta, timeout_s, cap)
+            _fetch_verified(location, data_file, meta, timeout_s)
             return data_file
         except FetchError as exc:
             tried.append(f"  - {location}: {exc}")
-    setting = mirror()
-    advice = (
-        f"Set {MIRROR_ENV} (now {setting!r}) to a folder or http(s) base URL holding "
-        f"{data_file.name}, or unset it to fetch from the publisher URL in the sidecar."
-        if setting
-        else f"{MIRROR_ENV} is unset, so the publisher URL was tried: set {MIRROR_ENV} to a "
-        f"folder or http(s) base URL holding {data_file.name}."
-    )
-    raise ProvenanceError(
+    raise FetchUnavailable(
         f"{data_file}: file missing and could not be fetched (sidecar: redistribution: {FETCH}, "
         f"sha256 {meta['sha256']}, {meta['bytes']} bytes). Tried:\n"
         + "\n".join(tried)
         + "\n"
-        + advice
+        + how_to_get(data_file.name)
     )
 
 
-def _fetch_verified(location: str, target: Path, meta: dict, timeout_s: float, cap: int) -> None:
+def how_to_get(name: str) -> str:
+    """The setting that decides where ``name`` is fetched from, and how to change it."""
+    setting = mirror()
+    if setting:
+        return (
+            f"Set {MIRROR_ENV} (now {setting!r}) to a folder or http(s) base URL holding "
+            f"{name}, or unset it to fetch from the publisher URL in the sidecar."
+        )
+    return (
+        f"{MIRROR_ENV} is unset, so the publisher URL was tried: set {MIRROR_ENV} to a "
+        f"folder or http(s) base URL holding {name}."
+    )
+
+
+def _fetch_verified(location: str, target: Path, meta: dict, timeout_s: float) -> None:
+    """Copy ``location`` to ``target`` whole and verified, or leave nothing. A location that does
+    not answer with bytes raises :class:`FetchError`; one that sends bytes that are not the file
+    raises :class:`ProvenanceError`."""
     expected_bytes, expected_sha = int(meta["bytes"]), str(meta["sha256"]).lower()
-    if expected_bytes > cap:
-        raise FetchError(f"the sidecar's size {expected_bytes} bytes is over the {cap}-byte cap")
-    limit = expected_bytes  # more bytes than the sidecar records cannot be the file
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed and renamed or removed below
         dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
     )
     temp = Path(handle.name)
+    rule = "(rule: a fetched file must be byte-identical to the release its sidecar records)"
     try:
         with handle:
-            digest, size, head = _copy(location, handle, limit, timeout_s)
+            try:  # more bytes than the sidecar records cannot be the file
+                digest, size, head = _copy(location, handle, expected_bytes, timeout_s)
+            except OversizeError as exc:
+                raise ProvenanceError(f"{target}: {location} sent {exc} {rule}") from None
             handle.flush()
             os.fsync(handle.fileno())
         if size != expected_bytes or digest != expected_sha:
             hint = " (an HTML page, not the file)" if head.lstrip()[:1] == b"<" else ""
-            raise FetchError(
-                f"got {size} bytes with sha256 {digest}{hint}; the sidecar records "
-                f"{expected_bytes} bytes with sha256 {expected_sha}"
+            raise ProvenanceError(
+                f"{target}: {location} sent {size} bytes with sha256 {digest}{hint}; the sidecar "
+                f"records {expected_bytes} bytes with sha256 {expected_sha} {rule}"
             )
         temp.chmod(0o644)  # a temporary file is created private; the release file is not
         os.replace(temp, target)
@@ -150,24 +186,29 @@ def _copy(location: str, out, limit: int, timeout_s: float) -> tuple[str, int, b
         raise FetchError(f"cannot read ({exc.strerror or exc})") from None
 
 
-def ensure_source(source_dir: Path) -> list[Path]:
+def ensure_source(source_dir: Path) -> Acquired:
     """Fetch every missing fetch-on-demand release file of one source folder
-    (``data/raw/<source>``); returns the files fetched. The release-files asset calls it before
-    verifying the source's releases; a file that cannot be fetched raises, naming it."""
-    fetched = []
+    (``data/raw/<source>``). A file no location has is recorded as unavailable, and the run goes
+    on with the releases at hand (one publisher down does not hold the others hostage); wrong bytes
+    raise, naming the file and the rule."""
+    acquired = Acquired()
     for data_file in release_files(source_dir):
-        if not data_file.exists():
-            fetched.append(ensure_present(data_file, read_sidecar(data_file)))
-    return fetched
+        if data_file.exists():
+            continue
+        try:
+            ensure_present(data_file, read_sidecar(data_file))
+            acquired.fetched.append(data_file)
+        except FetchUnavailable as exc:
+            acquired.unavailable[data_file] = str(exc)
+    return acquired
 
 
-def ensure_all(raw: Path | None = None) -> list[Path]:
-    """Fetch every missing fetch-on-demand file under ``raw`` (default: data/raw); returns them.
-    Used by the tests' session set-up."""
+def ensure_all(raw: Path | None = None) -> Acquired:
+    """:func:`ensure_source` for every source folder under ``raw`` (default: data/raw). The run's
+    lock resource calls it before hashing the inputs; so does the tests' session set-up."""
     root = paths.raw_dir() if raw is None else raw
-    return [
-        path
-        for source in sorted(root.iterdir())
-        if source.is_dir() and not source.name.startswith(".")
-        for path in ensure_source(source)
-    ]
+    acquired = Acquired()
+    for source in sorted(root.iterdir()) if root.is_dir() else []:
+        if source.is_dir() and not source.name.startswith("."):
+            acquired = acquired + ensure_source(source)
+    return acquired

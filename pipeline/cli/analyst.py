@@ -35,8 +35,34 @@ def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def unavailable_releases(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The releases the published warehouse lists but holds no figures of: their files are kept
+    out of git by their publisher's terms and could not be fetched (``dim_release.is_available``).
+    A warehouse published before that column existed has none."""
+    columns = {c[0] for c in con.execute("describe marts.dim_release").fetchall()}
+    if "is_available" not in columns:
+        return []
+    rows = con.execute(
+        "select release_id from marts.dim_release where not is_available order by release_id"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def unavailable_note(release_ids: list[str]) -> str | None:
+    """One sentence on the releases missing from the warehouse and how to get them, or None."""
+    if not release_ids:
+        return None
+    return (
+        f"Not in this warehouse: {', '.join(release_ids)} (their files are kept out of git by "
+        "their publisher's terms and could not be fetched; marts.dim_release.unavailable_reason "
+        "says what was tried: set DEFENCE_MIRROR to a folder or URL holding them, then run "
+        "`python -m pipeline run`)"
+    )
+
+
 def status() -> dict:
-    """Where the warehouse is, the latest release per source, row counts, the last run."""
+    """Where the warehouse is, the latest release per source, the releases it lacks, row counts,
+    the last run."""
     target = paths.published_db()
     with connect_published() as con:
         releases = con.execute(
@@ -44,6 +70,7 @@ def status() -> dict:
             "where is_latest order by source"
         ).fetchall()
         counts = {name: count_rows(con, "marts", name) for name in mart_names(con)}
+        missing = unavailable_releases(con)
     return {
         "warehouse": str(target),
         "bytes": target.stat().st_size,
@@ -51,6 +78,7 @@ def status() -> dict:
             {"source": s, "release_id": r, "title": t, "release_date": str(d)}
             for s, r, t, d in releases
         ],
+        "unavailable_releases": missing,
         "rows": counts,
         "last_run": last_run(),
     }
@@ -74,6 +102,7 @@ def last_run() -> dict | None:
             run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
         ).records
         checks = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+        warn = dg.AssetCheckSeverity.WARN
         stats = instance.get_run_stats(run.run_id)
         return {
             "run_id": run.run_id,
@@ -81,7 +110,8 @@ def last_run() -> dict | None:
             "started": stats.start_time,
             "ended": stats.end_time,
             "checks_passed": sum(c.passed for c in checks),
-            "checks_failed": [c.check_name for c in checks if not c.passed],
+            "checks_failed": [c.check_name for c in checks if not c.passed and c.severity != warn],
+            "checks_warned": [c.check_name for c in checks if not c.passed and c.severity == warn],
         }
 
 

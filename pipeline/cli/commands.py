@@ -57,7 +57,7 @@ def shell() -> int:
 def status_command(as_json: bool, check: bool = False, max_age_days: float | None = None) -> int:
     import json
 
-    from pipeline.cli.analyst import status
+    from pipeline.cli.analyst import status, unavailable_note
 
     if check:
         from pipeline.cli.health import check_command
@@ -74,13 +74,17 @@ def status_command(as_json: bool, check: bool = False, max_age_days: float | Non
     print(f"Warehouse: {report['warehouse']} ({report['bytes']:,} bytes, opened read-only)")
     for release in report["latest_releases"]:
         print(f"Latest {release['source']}: {release['release_id']} - {release['title']}")
+    note = unavailable_note(report["unavailable_releases"])
+    if note:
+        print(note)
     print("Rows: " + ", ".join(f"{name} {rows:,}" for name, rows in report["rows"].items()))
     run = report["last_run"]
     if run:
         failed = ", ".join(run["checks_failed"]) or "none"
+        warned = ", ".join(run["checks_warned"]) or "none"
         print(
             f"Last run: {run['run_id']} {run['status']}; checks passed {run['checks_passed']}, "
-            f"failed: {failed}"
+            f"failed: {failed}; warnings (caveats, not errors): {warned}"
         )
     return 0
 

@@ -43,6 +43,8 @@ def run(lock_wait_s: float, force: bool = False) -> int:
                 "Use --force to rebuild anyway."
             )
             return EXIT_OK
+        if state.missing and state.current == state.published:
+            print(f"The warehouse is {state.describe()}.", file=sys.stderr)
     if lock_wait_s == 0 and is_held(paths.warehouse_dir()):
         print(f"error: {busy_message(paths.warehouse_dir())}; nothing was changed", file=sys.stderr)
         return EXIT_BUSY
@@ -62,6 +64,7 @@ def run(lock_wait_s: float, force: bool = False) -> int:
     if result.success:
         print_new_release(releases_before)
         print(f"Published {paths.published_db()} in {elapsed:.0f} s.")
+        _print_unavailable()
         return EXIT_OK
     where = (
         f"the warehouse was published ({paths.published_db()}) but a later part of the step failed"
@@ -70,6 +73,16 @@ def run(lock_wait_s: float, force: bool = False) -> int:
     )
     print(f"Run failed after {elapsed:.0f} s; {where}.", file=sys.stderr)
     return EXIT_FAILED
+
+
+def _print_unavailable() -> None:
+    """Say which releases the warehouse just published lacks (files that could not be fetched)."""
+    from pipeline.cli.analyst import connect_published, unavailable_note, unavailable_releases
+
+    with connect_published() as con:
+        note = unavailable_note(unavailable_releases(con))
+    if note:
+        print(note)
 
 
 def _published_file() -> tuple[int, int] | None:

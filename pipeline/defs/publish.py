@@ -13,7 +13,8 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.defs.resources import WarehouseLock
-from pipeline.defs.sources import files_key
+from pipeline.defs.sources import files_key, sources_missing
+from pipeline.quality.relation_suites import empty_by_absence
 from pipeline.reports.changes_markdown import render_reports, write_reports
 from pipeline.reports.previews import markdown_image, mart_charts, mart_previews, write_charts
 from pipeline.sources.catalog import NATO
@@ -70,7 +71,8 @@ def published_warehouse(
     build, target = paths.build_db(), paths.published_db()
     write_build_info(build, warehouse_lock.inputs.fingerprint)
     drawn, previews, reports = mart_charts(build), mart_previews(build), render_reports(build)
-    counts = publish(build, target)  # the last thing that can fail
+    empty = empty_by_absence(set(sources_missing(warehouse_lock.inputs)))
+    counts = publish(build, target, frozenset(empty))  # the last thing that can fail
     context.log.info("published %s", target)
     charts = write_charts(drawn, paths.warehouse_dir() / "charts")
     for mart, preview in previews.items():

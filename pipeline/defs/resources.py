@@ -16,10 +16,13 @@ launched from the UI or by the daemon; ``python -m pipeline run --wait SECONDS``
 the run config (:func:`lock_run_config`), not through the environment. A run that cannot take the
 lock fails before any step has run, so it touches nothing shared (the build file, GX's files).
 
-Once the lock is held, the resource hashes the inputs once (:func:`pipeline.warehouse.fingerprint.
-snapshot`): every step reads them from :attr:`WarehouseLock.inputs` (release verification, reuse
-of a raw table, the fingerprint the publish step records), so a run hashes each file once and all
-its steps agree on what it was built from.
+Once the lock is held, the resource settles the inputs: it fetches the release files kept out of
+git that are missing (:func:`pipeline.acquire.on_demand.ensure_all`; one that cannot be had is
+recorded in :attr:`WarehouseLock.acquired`, and the run goes on with what it has), then hashes the
+inputs once (:func:`pipeline.warehouse.fingerprint.snapshot`). Every step reads them from
+:attr:`WarehouseLock.inputs` (release verification, reuse of a raw table, the fingerprint the
+publish step records), so a run hashes each file once and all its steps agree on what it was built
+from.
 """
 
 from collections.abc import Iterator
@@ -29,6 +32,7 @@ import dagster as dg
 from pydantic import Field, PrivateAttr
 
 from pipeline import paths
+from pipeline.acquire.on_demand import Acquired, ensure_all
 from pipeline.warehouse.fingerprint import Inputs, snapshot
 from pipeline.warehouse.lock import write_lock
 
@@ -63,6 +67,7 @@ class WarehouseLock(dg.ConfigurableResource):
     )
 
     _inputs: Inputs | None = PrivateAttr(default=None)
+    _acquired: Acquired | None = PrivateAttr(default=None)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseLock"]:
@@ -72,6 +77,11 @@ class WarehouseLock(dg.ConfigurableResource):
                 reaped = reap_dead_runs(context.instance, context.run_id)
                 if reaped:
                     context.log.warning("marked dead runs as failed: %s", ", ".join(reaped))
+            self._acquired = ensure_all()
+            for path in self._acquired.fetched:
+                context.log.info("fetched %s (sha256 verified against its sidecar)", path)
+            for message in self._acquired.unavailable.values():
+                context.log.warning("unavailable, the run goes on without it: %s", message)
             self._inputs = snapshot()
             yield self
 
@@ -81,6 +91,13 @@ class WarehouseLock(dg.ConfigurableResource):
         if self._inputs is None:
             raise RuntimeError("the warehouse lock is not held: no inputs were hashed")
         return self._inputs
+
+    @property
+    def acquired(self) -> Acquired:
+        """What this run fetched before hashing, and the files it could not have."""
+        if self._acquired is None:
+            raise RuntimeError("the warehouse lock is not held: nothing was fetched")
+        return self._acquired
 
 
 warehouse_lock = WarehouseLock()

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.provenance import Release, check_release_facts, find_releases
+from pipeline.provenance import (
+    Release,
+    check_release_facts,
+    find_releases,
+    unavailable_releases,
+)
 
 
 @dataclass(frozen=True)
@@ -22,12 +27,18 @@ class Source:
         return paths.raw_dir() / self.name
 
     def releases(self, digests: Mapping[Path, str] | None = None) -> list[Release]:
-        """Every release under ``data/raw/<source>``, each verified against its sidecar
-        (``digests``: the sha256 of files the run hashed already), whose facts agree
+        """Every release at hand under ``data/raw/<source>``, each verified against its sidecar
+        (``digests``: the sha256 of files the run hashed already), whose facts agree with each
+        other's and with those of the releases not at hand
         (:func:`pipeline.provenance.check_release_facts`)."""
         releases = find_releases(self.folder, digests)
-        check_release_facts(releases)
+        check_release_facts(sorted([*releases, *self.unavailable()], key=lambda r: r.release_date))
         return releases
+
+    def unavailable(self) -> list[Release]:
+        """The releases whose files are kept out of git and are not here (they could not be
+        fetched): their sidecars' facts, for raw.source_releases and the run's summary."""
+        return unavailable_releases(self.folder)
 
 
 NATO = Source("nato", "nato__defence_expenditure", "NATO, Defence Expenditure of NATO Countries")

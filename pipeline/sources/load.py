@@ -11,18 +11,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.provenance import ProvenanceError, Release, find_releases
-from pipeline.sources.registry import parse
+from pipeline.provenance import ProvenanceError, Release, find_releases, unavailable_releases
+from pipeline.sources.registry import empty_frame, parse
 from pipeline.sources.release_checks import check_no_shrinking, check_years
 
 
 def load_source(
     source_dir: Path, digests: Mapping[Path, str] | None = None
 ) -> tuple[pd.DataFrame, dict, list[Release]]:
-    """All releases under ``source_dir`` as one long frame, with parse stats per release file
-    (a release may be several files: NATO's August 2025 edition is one CSV per series).
-    ``digests``: the sha256 of files the run hashed already."""
+    """All releases at hand under ``source_dir`` as one long frame, with parse stats per release
+    file (a release may be several files: NATO's August 2025 edition is one CSV per series).
+    ``digests``: the sha256 of files the run hashed already. With no release at hand (every file
+    kept out of git and none could be fetched) the frame is empty, with the parser's columns."""
     releases = find_releases(source_dir, digests)
+    if not releases:
+        return empty_frame(unavailable_releases(source_dir)), {}, []
     frames, stats = [], {}
     for release in releases:
         result = parse(release)

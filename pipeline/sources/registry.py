@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
+
 from pipeline.provenance import ProvenanceError, Release
 from pipeline.sources.nato import derived as nato_derived
 from pipeline.sources.nato import edition_csv as nato_edition_csv
+from pipeline.sources.nato import frame as nato_frame
 from pipeline.sources.nato import workbook as nato
 from pipeline.sources.nato.frame import ParseResult
+from pipeline.sources.sipri import frame as sipri_frame
 from pipeline.sources.sipri import workbook as sipri
 
 PARSERS: dict[str, Callable[[Release], ParseResult]] = {
@@ -27,6 +31,26 @@ PARSERS: dict[str, Callable[[Release], ParseResult]] = {
     "nato_long_csv": lambda r: nato_edition_csv.parse_long_csv(r.path, r.release_id, r.meta),
     "sipri_milex_xlsx": lambda r: sipri.parse_release(r.path, r.release_id),
 }
+
+
+# The raw table's columns and types when no release of that format is at hand (a publisher whose
+# files cannot be fetched): the parsers' own frame builders, given no records.
+EMPTY_FRAMES: dict[str, Callable[[], pd.DataFrame]] = {
+    **{fmt: lambda: nato_frame.to_frame([]) for fmt in PARSERS if fmt.startswith("nato_")},
+    "sipri_milex_xlsx": lambda: sipri_frame.to_frame([]),
+}
+
+
+def empty_frame(releases: list[Release]) -> pd.DataFrame:
+    """The raw table of a source none of whose ``releases`` is at hand: no rows, the columns and
+    types its parser gives, so the dbt models over it build (and come out empty)."""
+    formats = {str(r.meta.get("format")) for r in releases}
+    if len(formats) != 1 or not formats <= set(EMPTY_FRAMES):
+        raise ProvenanceError(
+            f"no release at hand and no single known format among {sorted(formats)}: "
+            + ", ".join(str(r.path) for r in releases)
+        )
+    return EMPTY_FRAMES[formats.pop()]()
 
 
 def parse(release: Release) -> ParseResult:

@@ -65,6 +65,12 @@ def count_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
     return con.sql(f"from {qualified_name(schema, table)}").aggregate("count(*)").fetchone()[0]
 
 
+def count_rows_in(db_path: Path, schema: str, table: str) -> int:
+    """:func:`count_rows` on ``db_path``, opened read-only."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return count_rows(con, schema, table)
+
+
 def read_table(db_path: Path, schema: str, table: str) -> pd.DataFrame:
     """Read ``schema.table`` from ``db_path`` as a DataFrame (read-only connection)."""
     with duckdb.connect(str(db_path), read_only=True) as con:

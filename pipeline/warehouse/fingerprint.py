@@ -1,17 +1,22 @@
 """What the warehouse is built from, hashed once, and the one decision "is it up to date".
 
-:func:`snapshot` hashes every input once: each release file and sidecar under ``data/raw`` (a
-file fetched on demand through its sidecar only: the sidecar pins its sha256, so fetching it, or
-not having it yet, changes nothing) and every file that decides what the warehouse holds (the
-pipeline package, the dbt project, the pinned package set). From that one :class:`Inputs`:
+:func:`snapshot` hashes every input once: each release file and sidecar under ``data/raw`` and
+every file that decides what the warehouse holds (the pipeline package, the dbt project, the
+pinned package set). A file kept out of git counts once it is here: a warehouse built without it
+differs from one built with it. A run fetches what is missing before it hashes (the lock resource,
+:mod:`pipeline.defs.resources`). From that one :class:`Inputs`:
 
 - :attr:`Inputs.fingerprint`, stored by the publish step in ``meta.build_info``;
 - :meth:`Inputs.source`, one source's files and the code that loads them: a validated raw table
   whose fingerprint is unchanged is reused (:mod:`pipeline.warehouse.validated`);
 - :meth:`Inputs.digests`, each release file's sha256, handed to the verification of the releases
-  against their sidecars, so a run hashes each file once.
+  against their sidecars, so a run hashes each file once;
+- :attr:`Inputs.missing`, the files kept out of git that are not here (not fetched yet, or they
+  could not be: their publisher was unreachable).
 
-:func:`freshness` is the one "is there anything new" used by the CLI, the schedule and the sensor.
+:func:`freshness` is the one "is there anything new" used by the CLI, the schedule and the sensor:
+a missing file is work to do (a run tries to fetch it), so a publisher that was down is tried
+again by the next run.
 """
 
 from __future__ import annotations
@@ -52,7 +57,8 @@ SOURCE_CODE_GLOBS = (
 
 
 def _raw_listing() -> tuple[list[Path], list[Path]]:
-    """(files named in the fingerprint, fetched-on-demand files present) under data/raw."""
+    """(files present, files kept out of git and not present) under data/raw. Hidden files and
+    folders (a download in progress: .incoming-<date>/, a fetch's temporary file) are not inputs."""
     raw = paths.raw_dir()
     if not raw.is_dir():
         return [], []
@@ -61,19 +67,12 @@ def _raw_listing() -> tuple[list[Path], list[Path]]:
         for p in raw.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw).parts)
     ]
-    fetched = {
+    missing = [
         p.with_name(p.name[: -len(SIDECAR_SUFFIX)])
         for p in files
         if p.name.endswith(SIDECAR_SUFFIX) and sidecar_marks_fetched(p)
-    }
-    return sorted(p for p in files if p not in fetched), sorted(p for p in files if p in fetched)
-
-
-def raw_files() -> list[Path]:
-    """Every file under data/raw except hidden ones (a download in progress: .incoming-<date>/)
-    and files fetched on demand: those are listed by their sidecar alone, which pins their sha256,
-    so fetching one (or not yet having it) changes neither the fingerprint nor the sensor's view."""
-    return _raw_listing()[0]
+    ]
+    return sorted(files), sorted(p for p in missing if not p.exists())
 
 
 def _code_files(patterns: Iterable[str]) -> list[Path]:
@@ -93,8 +92,8 @@ class Inputs:
     with its sha256 and the file it was read from."""
 
     files: dict[str, tuple[Path, str]]
-    fetched: dict[Path, str]  # fetched-on-demand files present when hashed: verified, not named
     source_code: frozenset[str]  # the names in ``files`` that decide a raw load (SOURCE_CODE_GLOBS)
+    missing: tuple[Path, ...] = ()  # files kept out of git whose sidecar is here but not they
 
     @property
     def fingerprint(self) -> str:
@@ -111,7 +110,7 @@ class Inputs:
 
     def digests(self) -> dict[Path, str]:
         """Each input file's sha256 by path (for :func:`pipeline.provenance.find_releases`)."""
-        return {**self.fetched, **{path: sha for path, sha in self.files.values()}}
+        return {path: sha for path, sha in self.files.values()}
 
 
 def _name(path: Path) -> str:
@@ -129,14 +128,13 @@ def _digest(files: dict[str, tuple[Path, str]]) -> str:
 
 
 def snapshot() -> Inputs:
-    """Hash every input once (a few hundred small files: about 30 ms), and the fetched files
-    present, which the run verifies against their sidecars."""
-    named, fetched = _raw_listing()
-    found = [*named, *_code_files(CODE_GLOBS)]
+    """Hash every input once (a few hundred small files and the workbooks: tens of ms)."""
+    raw, missing = _raw_listing()
+    found = [*raw, *_code_files(CODE_GLOBS)]
     return Inputs(
         files={_name(p): (p, sha256_of(p)) for p in found},
-        fetched={p: sha256_of(p) for p in fetched},
         source_code=frozenset(_name(p) for p in _code_files(SOURCE_CODE_GLOBS)),
+        missing=tuple(missing),
     )
 
 
@@ -159,10 +157,11 @@ class Freshness:
 
     current: str
     published: str | None
+    missing: tuple[Path, ...] = ()  # files kept out of git, not here: a run tries to fetch them
 
     @property
     def is_up_to_date(self) -> bool:
-        return self.current == self.published
+        return self.current == self.published and not self.missing
 
     @property
     def built_from_these_inputs(self) -> str:
@@ -175,11 +174,19 @@ class Freshness:
     def describe(self) -> str:
         if self.is_up_to_date:
             return f"up to date: {self.built_from_these_inputs}"
+        if self.current == self.published:
+            names = ", ".join(p.name for p in self.missing)
+            return (
+                f"not up to date: {len(self.missing)} file(s) kept out of git are missing "
+                f"({names}); a run tries to fetch them"
+            )
         was = self.published[:12] if self.published else "none (nothing published)"
         return f"inputs changed: fingerprint {self.current[:12]}, published {was}"
 
 
 def freshness() -> Freshness:
-    """Whether the published warehouse was built from the inputs and code as they are now: the
-    one decision the CLI, the daily schedule and the release sensor make before a run."""
-    return Freshness(snapshot().fingerprint, published())
+    """Whether the published warehouse was built from the inputs and code as they are now, with
+    nothing left to fetch: the one decision the CLI, the daily schedule and the release sensor make
+    before a run."""
+    inputs = snapshot()
+    return Freshness(inputs.fingerprint, published(), inputs.missing)

@@ -36,8 +36,9 @@ class PublishError(RuntimeError):
     """The build warehouse is not fit to publish; the published file was not touched."""
 
 
-def publish(build_db: Path, published_db: Path) -> dict:
-    """Atomically replace ``published_db`` with a copy of ``build_db``; returns row counts."""
+def publish(build_db: Path, published_db: Path, may_be_empty: frozenset[str] = frozenset()) -> dict:
+    """Atomically replace ``published_db`` with a copy of ``build_db``; returns row counts.
+    ``may_be_empty``: marts rightly empty because their source has no release at hand."""
     if not build_db.is_file():
         raise PublishError(f"{build_db}: build warehouse not found")
     remove_stale_temp_files(published_db)
@@ -50,7 +51,7 @@ def publish(build_db: Path, published_db: Path) -> dict:
             _fsync(temp)
         except OSError as exc:
             raise PublishError(write_failure(temp, f"copy {build_db} for publishing", exc)) from exc
-        counts = audit(temp)
+        counts = audit(temp, may_be_empty)
         os.replace(temp, published_db)
         _fsync(published_db.parent)
     finally:
@@ -69,8 +70,9 @@ def remove_stale_temp_files(published_db: Path) -> list[Path]:
     return stale
 
 
-def audit(db_path: Path) -> dict:
-    """Open ``db_path`` read-only and count each required mart's rows; fail if one is empty."""
+def audit(db_path: Path, may_be_empty: frozenset[str] = frozenset()) -> dict:
+    """Open ``db_path`` read-only and count each required mart's rows; fail if one is empty,
+    unless it is in ``may_be_empty`` (its source has no release at hand this run)."""
     counts = {}
     with duckdb.connect(str(db_path), read_only=True) as con:
         for relation in required_relations():
@@ -79,7 +81,7 @@ def audit(db_path: Path) -> dict:
                 counts[relation] = count_rows(con, schema, table)
             except duckdb.CatalogException as exc:
                 raise PublishError(f"{db_path}: {relation} missing ({exc})") from exc
-            if counts[relation] == 0:
+            if counts[relation] == 0 and relation not in may_be_empty:
                 raise PublishError(f"{db_path}: {relation} is empty")
     return counts
 

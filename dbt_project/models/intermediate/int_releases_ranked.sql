@@ -1,5 +1,6 @@
--- One row per release (its files rolled up), with is_latest: the newest release of each source is
--- the default view. Release-level facts are read from any one file's sidecar; the singular test
+-- One row per release (its files rolled up), with is_latest: the newest release at hand of each
+-- source is the default view. A release whose files are not all at hand (kept out of git and not
+-- fetched) is listed, unranked: it has no figures, so it is neither latest nor anyone's previous. Release-level facts are read from any one file's sidecar; the singular test
 -- assert_release_files_agree_on_release_facts proves every file of a release says the same.
 with
 
@@ -29,23 +30,39 @@ releases as (
         ) as file_sha256,
         sum(file_bytes) as file_bytes,
         bool_and(is_original_publisher_file) as is_original_publisher_file,
-        any_value(obtained_from) as obtained_from
+        any_value(obtained_from) as obtained_from,
+        bool_and(is_available) as is_available,
+        string_agg(
+            unavailable_reason, '; '
+            order by file_name
+        ) as unavailable_reason
     from {{ ref('stg_provenance__release_files') }}
     group by release_id
+),
+
+ranked as (
+    select
+        release_id,
+        row_number() over (
+            partition by source
+            order by release_date desc
+        ) = 1 as is_latest,
+        row_number() over (
+            partition by source
+            order by release_date
+        ) as release_rank,
+        lag(release_id) over (
+            partition by source
+            order by release_date
+        ) as previous_release_id
+    from releases
+    where is_available
 )
 
 select
-    *,
-    row_number() over (
-        partition by source
-        order by release_date desc
-    ) = 1 as is_latest,
-    row_number() over (
-        partition by source
-        order by release_date
-    ) as release_rank,
-    lag(release_id) over (
-        partition by source
-        order by release_date
-    ) as previous_release_id
+    releases.*,
+    coalesce(ranked.is_latest, false) as is_latest,
+    ranked.release_rank,
+    ranked.previous_release_id
 from releases
+left join ranked on releases.release_id = ranked.release_id

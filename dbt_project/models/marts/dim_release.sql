@@ -1,5 +1,6 @@
 -- One row per source release (one or more publisher files), with its provenance, what it measures
--- (defence_definition), its price base, its terms (licence, citation) and which one is the default.
+-- (defence_definition), its price base, its terms (licence, citation), which one is the default,
+-- and whether its files were at hand (a publisher's file kept out of git that could not be fetched).
 select
     release_id,
     source,
@@ -21,5 +22,7 @@ select
     obtained_from,
     licence,
     citation,
-    is_latest
+    is_latest,
+    is_available,
+    unavailable_reason
 from {{ ref('int_releases_ranked') }}

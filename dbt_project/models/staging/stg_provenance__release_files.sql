@@ -1,6 +1,7 @@
 -- One row per publisher file (every source), from its provenance sidecar. A release may be
 -- several files (NATO's August 2025 edition is one derived CSV per series): int_releases_ranked
--- rolls them up.
+-- rolls them up. A file kept out of git that could not be fetched is listed too, with
+-- is_available false and the reason, so an analyst sees what the warehouse is missing.
 with
 
 source as (
@@ -26,7 +27,9 @@ renamed as (
         cast(file_bytes as bigint) as file_bytes,
         is_original_publisher_file,
         obtained_from,
-        citation
+        citation,
+        is_available,
+        unavailable_reason
     from source
 )
 
