@@ -16,7 +16,7 @@ import yaml
 from pipeline import paths
 from pipeline.acquire import on_demand as acquire
 from pipeline.acquire.on_demand import ensure_source
-from pipeline.provenance import ProvenanceError, find_releases
+from pipeline.provenance import ProvenanceError, find_releases, unavailable_releases
 from pipeline.warehouse import fingerprint
 from tests.local_http import SIPRI_2026_SIDECAR, Route
 
@@ -27,9 +27,19 @@ RELEASE = "2026-04-27"
 
 
 def fetch_and_verify(source_dir):
-    """What the release-files asset does: fetch the missing files, then verify every release."""
+    """What a run does: fetch the missing files (the lock resource), then verify every release
+    at hand (the release-files asset)."""
     ensure_source(source_dir)
     return find_releases(source_dir)
+
+
+def unavailable(source_dir) -> str:
+    """Fetch the source's files; the one file could not be had: the message saying why."""
+    acquired = ensure_source(source_dir)
+    assert acquired.fetched == [] and find_releases(source_dir) == []
+    (message,) = acquired.unavailable.values()
+    assert [r.path.name for r in unavailable_releases(source_dir)] == [NAME]
+    return message
 
 
 def _sidecar(payload: bytes = PAYLOAD, **overrides) -> dict:
@@ -122,23 +132,34 @@ def test_the_real_2026_workbook_from_a_base_url_mirror(tmp_path, monkeypatch, se
     assert sorted(p.name for p in folder.iterdir()) == [workbook.name, REAL_SIDECAR.name]
 
 
-def test_fingerprint_is_the_same_before_and_after_a_fetch(raw, tmp_path, monkeypatch):
-    """A fetched file is pinned by its sidecar's sha256: fetching it is not a change."""
+def test_a_fetched_file_counts_once_it_is_here_and_a_missing_one_is_work_to_do(
+    raw, tmp_path, monkeypatch
+):
+    """A warehouse built without a file kept out of git differs from one built with it: the
+    fingerprint changes when the file arrives, and until then "up to date" is never said (a run
+    tries to fetch it)."""
     monkeypatch.setattr(fingerprint, "CODE_GLOBS", ())  # the inputs only: code may be edited
-    before = fingerprint.snapshot().fingerprint
+    monkeypatch.setattr(fingerprint, "published", lambda: before.fingerprint)
+    before = fingerprint.snapshot()
+    assert before.missing == (raw / "sipri" / RELEASE / NAME,)
+    state = fingerprint.freshness()
+    assert not state.is_up_to_date and state.current == state.published
+    assert state.describe() == (
+        f"not up to date: 1 file(s) kept out of git are missing ({NAME}); a run tries to fetch them"
+    )
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     (mirror / NAME).write_bytes(PAYLOAD)
     monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
-    ensure_source(raw / "sipri")
-    assert (raw / "sipri" / RELEASE / NAME).exists()
-    assert fingerprint.snapshot().fingerprint == before
-    assert [p.name for p in fingerprint.raw_files()] == [f"{NAME}.meta.yml"]
-    write_sidecar(raw, _sidecar(title="an edited sidecar"))
-    assert fingerprint.snapshot().fingerprint != before  # the sidecar itself still counts
+    assert ensure_source(raw / "sipri").fetched == [raw / "sipri" / RELEASE / NAME]
+    after = fingerprint.snapshot()
+    assert after.missing == () and after.fingerprint != before.fingerprint
+    assert after.source("sipri") != before.source("sipri")  # the raw table is not reused
+    monkeypatch.setattr(fingerprint, "published", lambda: after.fingerprint)
+    assert fingerprint.freshness().is_up_to_date
 
 
-# --- failures: nothing is left under the real name ------------------------------------------------
+# --- wrong bytes fail the run; nothing is left under the real name --------------------------------
 
 
 def test_wrong_sha256_from_the_mirror_is_refused(raw, tmp_path, monkeypatch):
@@ -150,21 +171,13 @@ def test_wrong_sha256_from_the_mirror_is_refused(raw, tmp_path, monkeypatch):
     monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
     with pytest.raises(ProvenanceError) as error:
         fetch_and_verify(raw / "sipri")
+    assert not isinstance(error.value, acquire.FetchUnavailable)
     message = str(error.value)
-    assert str(mirror / NAME) in message
+    assert message.startswith(f"{raw / 'sipri' / RELEASE / NAME}: {mirror / NAME} sent")
     assert f"sidecar records {len(PAYLOAD)} bytes with sha256 {_sidecar()['sha256']}" in message
-    assert release_folder(raw) == [f"{NAME}.meta.yml"]
-
-
-@pytest.mark.parametrize("status", [404, 500])
-def test_http_errors_name_the_url(raw, monkeypatch, server, status):
-    if status == 500:
-        server.routes[f"/{NAME}"] = Route(500, b"boom")
-    monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
-    with pytest.raises(ProvenanceError) as error:
-        fetch_and_verify(raw / "sipri")
-    assert f"{server.base}/{NAME}: HTTP {status}" in str(error.value)
-    assert acquire.MIRROR_ENV in str(error.value)
+    assert message.endswith(
+        "(rule: a fetched file must be byte-identical to the release its sidecar records)"
+    )
     assert release_folder(raw) == [f"{NAME}.meta.yml"]
 
 
@@ -173,15 +186,6 @@ def test_an_html_page_instead_of_the_file_is_a_sha256_mismatch(raw, monkeypatch,
     server.routes[f"/{NAME}"] = Route(body=page, headers={"Content-Type": "text/html"})
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     with pytest.raises(ProvenanceError, match=r"with sha256 [0-9a-f]{64} \(an HTML page"):
-        fetch_and_verify(raw / "sipri")
-    assert release_folder(raw) == [f"{NAME}.meta.yml"]
-
-
-def test_a_truncated_body_is_refused(raw, monkeypatch, server):
-    half = PAYLOAD[: len(PAYLOAD) // 2]
-    server.routes[f"/{NAME}"] = Route(body=half, length=len(PAYLOAD))
-    monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
-    with pytest.raises(ProvenanceError, match=r"truncated response"):
         fetch_and_verify(raw / "sipri")
     assert release_folder(raw) == [f"{NAME}.meta.yml"]
 
@@ -201,8 +205,31 @@ def test_a_body_over_the_size_cap_is_refused(raw, monkeypatch, server, announce,
     monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
     if cap is not None:
         monkeypatch.setattr(acquire, "MAX_FETCH_BYTES", cap)
-    with pytest.raises(ProvenanceError, match=message):
+    with pytest.raises(ProvenanceError, match=message) as error:
         fetch_and_verify(raw / "sipri")
+    assert not isinstance(error.value, acquire.FetchUnavailable)
+    assert release_folder(raw) == [f"{NAME}.meta.yml"]
+
+
+# --- no location has the file: unavailable, and the run goes on without it -----------------------
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_http_errors_make_the_file_unavailable_naming_the_url(raw, monkeypatch, server, status):
+    if status == 500:
+        server.routes[f"/{NAME}"] = Route(500, b"boom")
+    monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
+    message = unavailable(raw / "sipri")
+    assert f"{server.base}/{NAME}: HTTP {status}" in message
+    assert acquire.MIRROR_ENV in message
+    assert release_folder(raw) == [f"{NAME}.meta.yml"]
+
+
+def test_a_truncated_body_makes_the_file_unavailable(raw, monkeypatch, server):
+    half = PAYLOAD[: len(PAYLOAD) // 2]
+    server.routes[f"/{NAME}"] = Route(body=half, length=len(PAYLOAD))
+    monkeypatch.setenv(acquire.MIRROR_ENV, server.base)
+    assert "truncated response" in unavailable(raw / "sipri")
     assert release_folder(raw) == [f"{NAME}.meta.yml"]
 
 
@@ -212,9 +239,7 @@ def test_unreachable_publisher_and_no_mirror_says_what_was_tried(tmp_path, monke
     monkeypatch.delenv(acquire.MIRROR_ENV, raising=False)
     url = f"http://127.0.0.1:{_closed_port()}/{NAME}"
     target = write_sidecar(root, _sidecar(url=url))
-    with pytest.raises(ProvenanceError) as error:
-        fetch_and_verify(root / "sipri")
-    message = str(error.value)
+    message = unavailable(root / "sipri")
     assert message.startswith(f"{target}: file missing and could not be fetched")
     assert f"Tried:\n  - {url}: request failed (" in message and "refused" in message
     assert message.endswith(
@@ -222,6 +247,26 @@ def test_unreachable_publisher_and_no_mirror_says_what_was_tried(tmp_path, monke
         f"{acquire.MIRROR_ENV} to a folder or http(s) base URL holding {NAME}."
     )
     assert release_folder(root) == [f"{NAME}.meta.yml"]
+
+
+def test_one_file_unavailable_does_not_stop_the_others(raw, tmp_path, monkeypatch):
+    """Two releases of one source: the mirror has the newer one only. It is fetched and verified;
+    the older one is listed as unavailable, with its sidecar's facts."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    newer = b"newer edition " * 100
+    (mirror / "newer.xlsx").write_bytes(newer)
+    folder = raw / "sipri" / "2026-05-01"
+    folder.mkdir()
+    meta = _sidecar(newer, release_id="sipri_2026-05-01", release_date=dt.date(2026, 5, 1))
+    (folder / "newer.xlsx.meta.yml").write_text(yaml.safe_dump(meta))
+    monkeypatch.setenv(acquire.MIRROR_ENV, str(mirror))
+    acquired = ensure_source(raw / "sipri")
+    assert acquired.fetched == [folder / "newer.xlsx"]
+    assert list(acquired.unavailable) == [raw / "sipri" / RELEASE / NAME]
+    assert [r.release_id for r in find_releases(raw / "sipri")] == ["sipri_2026-05-01"]
+    (missing,) = unavailable_releases(raw / "sipri")
+    assert (missing.release_id, missing.meta["bytes"]) == ("sipri_test", len(PAYLOAD))
 
 
 def test_a_missing_committed_file_is_not_fetched(raw, monkeypatch):

@@ -15,6 +15,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.defs.checks import gx_relations
+from pipeline.defs.resources import WarehouseLock
 from pipeline.quality.relation_suites import SUITES
 
 PUBLISHED = []
@@ -51,6 +52,7 @@ def _run() -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*_stand_ins(), gx_relations],
         instance=dg.DagsterInstance.ephemeral(),
+        resources={"warehouse_lock": WarehouseLock()},  # the run's inputs, as the job's
         raise_on_error=False,
     )
 
