@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import pickle
 import shutil
@@ -254,6 +255,7 @@ SIPRI_SKIP = (
 )
 
 
+@functools.cache
 def sipri_at_hand() -> bool:
     """Every SIPRI workbook named by a sidecar in data/raw is there."""
     from pipeline.provenance import unavailable_releases
@@ -261,31 +263,21 @@ def sipri_at_hand() -> bool:
     return not unavailable_releases(paths.PROJECT_ROOT / "data" / "raw" / "sipri")
 
 
-def pytest_runtest_setup(item):
-    """A test marked ``sipri`` skips, with one message, when SIPRI's workbooks are not at hand."""
-    if item.get_closest_marker("sipri") is not None and not sipri_at_hand():
-        pytest.skip(SIPRI_SKIP)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def fetched_release_files():
-    """Before any test: every file whose sidecar says ``redistribution: fetch`` is present in
-    data/raw, fetched through the pipeline's own path (``pipeline.acquire.on_demand``) from the
-    mirror.
+def pytest_configure(config):
+    """Before any test (in each pytest-xdist worker too): every file whose sidecar says
+    ``redistribution: fetch`` is fetched into data/raw through the pipeline's own path
+    (``pipeline.acquire.on_demand``) from the mirror.
 
     The mirror is ``DEFENCE_MIRROR``, or the team's copies beside the checkout (the Makefile's
     default) when it is unset; it is exported for the session so pipeline runs started by tests
     use it too. Tests never fetch from the internet: with no mirror at all, ``DEFENCE_MIRROR``
     points at a folder that does not exist. A newcomer without the files gets one warning, the
-    tests that need them skip (:func:`needs_sipri`), and everything else runs, the session's
-    pipeline runs included (on NATO's files alone, as a run does with SIPRI down). Under CI
-    (``CI`` set) a file that cannot be fetched fails the session at once: CI must test them.
+    tests marked ``sipri`` skip with one message, and everything else runs, the session's pipeline
+    runs included (on NATO's files alone, as a run does with SIPRI down). Under CI (``CI`` set) a
+    file that cannot be fetched stops the session at once: CI must test them.
     """
-    import warnings
-
     from pipeline.acquire import on_demand as acquire
 
-    previous = os.environ.get(acquire.MIRROR_ENV)
     if acquire.mirror() is None:
         default = SHARED_ORIGINALS if SHARED_ORIGINALS.is_dir() else None
         os.environ[acquire.MIRROR_ENV] = str(
@@ -300,10 +292,11 @@ def fetched_release_files():
             f"{SHARED_ORIGINALS}. First: {next(iter(missing.values()))}"
         )
         if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        warnings.warn(message, stacklevel=1)
-    yield
-    if previous is None:
-        os.environ.pop(acquire.MIRROR_ENV, None)
-    else:
-        os.environ[acquire.MIRROR_ENV] = previous
+            pytest.exit(message, returncode=1)
+        config.issue_config_time_warning(pytest.PytestWarning(message), stacklevel=2)
+
+
+def pytest_runtest_setup(item):
+    """A test marked ``sipri`` skips, with one message, when SIPRI's workbooks are not at hand."""
+    if item.get_closest_marker("sipri") is not None and not sipri_at_hand():
+        pytest.skip(SIPRI_SKIP)
