@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import os
@@ -161,6 +162,7 @@ class EndToEnd:
     previous_bytes: bytes
     bytes_after_kill: bytes
     kill_leftovers: list[str]
+    dbt_outlived_s: float  # how long the killed run's dbt child went on after the run died
     concurrent: subprocess.CompletedProcess
     run_stdout: str
     dagster_home: Path
@@ -190,7 +192,8 @@ def _end_to_end(tmp: Path) -> EndToEnd:
     """Run the real pipeline as a scheduled run would meet the world:
 
     1. a warehouse already published (a small marker file stands in for yesterday's);
-    2. a run killed with SIGKILL while dbt builds: the published file must be untouched;
+    2. a run's process killed with SIGKILL while dbt builds: the published file must be untouched,
+       and its dbt child must die with it (not go on writing the build warehouse);
     3. two runs started half a second apart, the second with ``--force``: one takes the lock,
        cleans up after the killed one and publishes; the other must refuse (exit 3) before it
        touches anything shared (the build file, GX's files).
@@ -204,9 +207,14 @@ def _end_to_end(tmp: Path) -> EndToEnd:
     killed = start_pipeline(tmp, warehouse, "killed")
     try:
         _wait_for(lambda: _dbt_build_running(killed.pid), 300, "dbt build to start")
-    finally:
-        os.killpg(killed.pid, signal.SIGKILL)
+        os.kill(killed.pid, signal.SIGKILL)  # the run's process alone, as `kill -9 <pid>` does
         killed.wait()
+        dbt_died = time.monotonic()
+        _wait_for(lambda: not _dbt_build_running(killed.pid), 30, "the killed run's dbt to end")
+        dbt_outlived_s = time.monotonic() - dbt_died
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(killed.pid, signal.SIGKILL)  # whatever else of it is left
     after_kill = target.read_bytes()
     leftovers = sorted(p.name for p in warehouse.iterdir())
 
@@ -232,6 +240,7 @@ def _end_to_end(tmp: Path) -> EndToEnd:
         previous,
         after_kill,
         leftovers,
+        dbt_outlived_s,
         loser,
         winners[0].stdout,
         tmp / "dagster_home",

@@ -24,6 +24,13 @@ def test_a_run_killed_during_dbt_build_leaves_the_published_file_intact(end_to_e
     assert ".defence.duckdb" not in " ".join(end_to_end.kill_leftovers)
 
 
+def test_a_killed_runs_dbt_child_dies_with_it(end_to_end):
+    """`kill -9` on the run's process alone: its dbt child (started through dbt-in-run) is killed
+    by the kernel at once, instead of writing the build warehouse on for seconds (dbt's build
+    takes about 6 s here; the fixture polls every 0.2 s)."""
+    assert end_to_end.dbt_outlived_s < 2.0
+
+
 def test_the_next_run_after_a_kill_succeeds_and_replaces_the_warehouse(end_to_end):
     assert end_to_end.published.read_bytes() != end_to_end.previous_bytes
     assert "Published" in end_to_end.run_stdout

@@ -1,5 +1,6 @@
-"""A full disk under the warehouse is said as such, naming the file (issue 19: it showed as
-``CatalogException: Table with name nato__defence_expenditure does not exist!``).
+"""A full disk under the warehouse or under DAGSTER_HOME is said as such, naming the file (issue
+19: it showed as ``CatalogException: Table with name nato__defence_expenditure does not exist!``,
+and as about 100 lines of traceback before ``database or disk is full``).
 
 The disk is a small tmpfs the test mounts (root, as CI runs); elsewhere the module is skipped.
 """
@@ -7,16 +8,19 @@ The disk is a small tmpfs the test mounts (root, as CI runs); elsewhere the modu
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline import paths
 from pipeline.warehouse.build import WarehouseWriteError, write_table
 from pipeline.warehouse.publish import PublishError, publish
-from tests.conftest import write_marts
+from tests.conftest import _pipeline_env, write_marts
 
 
 @pytest.fixture
@@ -62,3 +66,32 @@ def test_a_publish_that_does_not_fit_leaves_the_published_file_and_says_why(smal
     assert str(refused.value).startswith(str(small_disk / ".defence.duckdb."))
     assert published.read_bytes() == b"yesterday's warehouse"
     assert sorted(p.name for p in Path(small_disk).iterdir()) == ["defence.duckdb"]
+
+
+def test_a_full_disk_under_dagster_home_is_one_clear_error_not_a_traceback(small_disk, tmp_path):
+    """The run cannot record its events (Dagster's SQLite storage on a full disk): the terminal
+    says so first, naming DAGSTER_HOME and the setting, with the traceback in the run's log."""
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * max(0, shutil.disk_usage(small_disk).free - 100_000))
+    home = small_disk / "dagster_home"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--force"],
+        cwd=paths.PROJECT_ROOT,
+        env=_pipeline_env(tmp_path, tmp_path / "warehouse", None) | {"DAGSTER_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[1].startswith(
+        f"error: {home}: could not record the run in the Dagster instance (full traceback: "
+    )
+    assert "the disk holding it is full" in lines[1] and "set DAGSTER_HOME" in lines[1]
+    assert lines[2] == (
+        f"Run failed; the published warehouse was not changed ({tmp_path / 'warehouse'}"
+        "/defence.duckdb)."
+    )
+    assert "Traceback" not in result.stderr and len(lines) == 3
+    log = Path(lines[1].split("(full traceback: ")[1].split(")")[0])
+    assert "Traceback" in log.read_text()

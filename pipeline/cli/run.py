@@ -19,6 +19,7 @@ import contextlib
 import os
 import sys
 import time
+import traceback
 
 from pipeline import paths
 
@@ -50,7 +51,12 @@ def run(lock_wait_s: float, force: bool = False) -> int:
         return EXIT_BUSY
     prepare_dagster_home()
     releases_before, file_before = published_nato_releases(), _published_file()
-    result, busy = _execute_job(lock_wait_s)
+    try:
+        result, busy = _execute_job(lock_wait_s)
+    except InstanceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"Run failed; {_what_happened(file_before)}.", file=sys.stderr)
+        return EXIT_FAILED
     elapsed = time.monotonic() - started
     from pipeline.cli.progress import print_outcome
 
@@ -66,13 +72,20 @@ def run(lock_wait_s: float, force: bool = False) -> int:
         print(f"Published {paths.published_db()} in {elapsed:.0f} s.")
         _print_unavailable()
         return EXIT_OK
-    where = (
-        f"the warehouse was published ({paths.published_db()}) but a later part of the step failed"
-        if _published_file() != file_before
-        else f"the published warehouse was not changed ({paths.published_db()})"
-    )
-    print(f"Run failed after {elapsed:.0f} s; {where}.", file=sys.stderr)
+    print(f"Run failed after {elapsed:.0f} s; {_what_happened(file_before)}.", file=sys.stderr)
     return EXIT_FAILED
+
+
+class InstanceError(RuntimeError):
+    """Dagster could not record the run in its instance (``DAGSTER_HOME``): a full disk, most
+    often. Steps' own failures never raise (the run ends failed, with its events); this does."""
+
+
+def _what_happened(file_before: tuple[int, int] | None) -> str:
+    """Whether this run replaced the published file, read off the file itself."""
+    if _published_file() != file_before:
+        return f"the warehouse was published ({paths.published_db()}) but a later part failed"
+    return f"the published warehouse was not changed ({paths.published_db()})"
 
 
 def _print_unavailable() -> None:
@@ -107,6 +120,7 @@ def _execute_job(lock_wait_s: float):
     from pipeline.cli.progress import progress_logger
     from pipeline.definitions import REFRESH_JOB, defs
     from pipeline.defs.resources import lock_run_config
+    from pipeline.warehouse.build import write_failure
 
     log_dir = paths.warehouse_dir() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -118,19 +132,25 @@ def _execute_job(lock_wait_s: float):
         {"console": dg.colored_console_logger, "progress": progress_logger}
     )
     with (
-        dg.DagsterInstance.get() as instance,
         log_path.open("w") as log,
         contextlib.redirect_stdout(log),
         contextlib.redirect_stderr(log),
     ):
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={
-                **lock_run_config(lock_wait_s),
-                "loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}},
-            },
-        )
+        try:
+            with dg.DagsterInstance.get() as instance:
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_config={
+                        **lock_run_config(lock_wait_s),
+                        "loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}},
+                    },
+                )
+        except Exception as exc:  # not a step's failure: the instance could not record the run
+            traceback.print_exc()  # into the run's log
+            home = paths.dagster_home()
+            what = f"record the run in the Dagster instance (full traceback: {log_path})"
+            raise InstanceError(write_failure(home, what, exc, setting="DAGSTER_HOME")) from exc
     busy = busy_error(result.all_events)
     if busy is None:
         os.replace(log_path, log_dir / LAST_LOG)

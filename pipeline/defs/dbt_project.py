@@ -9,7 +9,8 @@ setup``), by every CLI command before it loads the definitions or starts Dagster
 
 dbt runs through dagster-dbt's ``DbtCliResource``, as Dagster's guides wire it, less two
 start-up costs that have no public switch (:mod:`pipeline.defs.stack_workarounds`), with dbt's
-command line from the interpreter's virtualenv (so a run works without activating it).
+command line from the interpreter's virtualenv (so a run works without activating it), started
+through ``dbt-in-run`` so that it dies with the run that started it.
 """
 
 import sys
@@ -26,7 +27,9 @@ from pipeline.warehouse.lock import exclusive_lock
 DBT_PROJECT = DbtProject(
     project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR, target_path=TARGET_DIR
 )
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# dbt's command line beside the interpreter, through ``dbt-in-run`` (pipeline/cli/dbt_child.py),
+# which has the kernel kill dbt when the run's process dies (kill -9 included).
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt-in-run")
 
 PARSE_WAIT_S = 300.0  # a webserver and a daemon started together: one parses, the other waits
 

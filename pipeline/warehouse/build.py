@@ -45,17 +45,21 @@ def write_table(db_path: Path, schema: str, table: str, frame: pd.DataFrame) -> 
         raise WarehouseWriteError(write_failure(db_path, f"write {name}", exc)) from exc
 
 
-def write_failure(path: Path, what: str, exc: BaseException) -> str:
+DISK_FULL_SIGNS = ("No space left on device", "database or disk is full")  # the OS's, SQLite's
+
+
+def write_failure(
+    path: Path, what: str, exc: BaseException, setting: str = "DEFENCE_WAREHOUSE_DIR"
+) -> str:
     """``<path>: could not <what>: ...``, saying so when the disk holding ``path`` is full: DuckDB
     then reports whatever broke next (a table that "does not exist", measured on a full tmpfs),
-    not the disk."""
-    usage = shutil.disk_usage(path.parent)
-    if "No space left on device" in str(exc) or usage.free < LOW_SPACE_BYTES:
+    not the disk. ``setting`` names the environment variable that moves ``path`` elsewhere."""
+    usage = shutil.disk_usage(path.parent if path.parent.exists() else path.anchor)
+    if any(sign in str(exc) for sign in DISK_FULL_SIGNS) or usage.free < LOW_SPACE_BYTES:
         return (
             f"{path}: could not {what}: the disk holding it is full ({usage.free:,} bytes free of "
-            f"{usage.total:,}); free space there, or set DEFENCE_WAREHOUSE_DIR to a folder with "
-            f"room, and run again (the published warehouse is unchanged) ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0]})"
+            f"{usage.total:,}); free space there, or set {setting} to a folder with room, and "
+            f"run again ({type(exc).__name__}: {str(exc).splitlines()[0]})"
         )
     return f"{path}: could not {what} ({type(exc).__name__}: {exc})"
 
