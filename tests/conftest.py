@@ -302,7 +302,8 @@ def pytest_configure(config):
         )
         if os.environ.get("CI"):
             pytest.exit(message, returncode=1)
-        config.issue_config_time_warning(pytest.PytestWarning(message), stacklevel=2)
+        if not hasattr(config, "workerinput"):  # once, from pytest-xdist's controller
+            config.issue_config_time_warning(pytest.PytestWarning(message), stacklevel=2)
 
 
 def pytest_runtest_setup(item):

@@ -115,6 +115,7 @@ def test_a_relative_mirror_folder_is_taken_from_the_repo_root(monkeypatch):
     assert acquire.locations(NAME, {"url": "https://example.org/f"}) == ["https://example.org/f"]
 
 
+@pytest.mark.sipri
 def test_the_real_2026_workbook_from_a_base_url_mirror(tmp_path, monkeypatch, server):
     """SIPRI's real sidecar, its workbook served by a local HTTP mirror under a base path."""
     root = tmp_path / "raw"

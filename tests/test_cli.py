@@ -19,6 +19,7 @@ def warehouse(monkeypatch, published):
 
 
 @pytest.mark.e2e
+@pytest.mark.sipri  # dim_country holds SIPRI's countries too
 def test_sql_opens_the_warehouse_read_only(warehouse, capsys):
     assert cli.main(["sql", "select count(*) as n from marts.dim_country"]) == 0
     assert "172" in capsys.readouterr().out

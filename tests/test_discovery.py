@@ -112,7 +112,7 @@ def tick():
 # --- the daily tick discovers, downloads and loads -----------------------------------------------
 
 
-@pytest.mark.skipif(SIPRI_FILE is None, reason="SIPRI's workbook is not available (mirror unset)")
+@pytest.mark.sipri
 def test_the_daily_tick_downloads_new_nato_and_sipri_editions_and_loads_them(raw, server):
     publish_current()  # up to date before the new editions appear
     nato_bytes, sipri_bytes = NATO_FILE.read_bytes(), SIPRI_FILE.read_bytes()

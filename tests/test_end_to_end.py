@@ -168,6 +168,7 @@ def test_iceland_is_never_assessed(published):
     assert path == (None, None)
 
 
+@pytest.mark.sipri
 def test_dimensions_and_release_provenance(published):
     releases = query(
         published,
@@ -296,6 +297,7 @@ def test_revisions_show_the_figures_the_2021_rebasing_moved_across_2pct(publishe
     }
 
 
+@pytest.mark.sipri
 def test_sipri_and_nato_side_by_side_with_wartime_figures_loaded(published):
     (poland,) = query(
         published,
@@ -406,6 +408,7 @@ def test_a_run_that_loads_a_new_edition_says_what_changed(end_to_end, monkeypatc
     assert capsys.readouterr().err == ""  # nothing new: nothing said
 
 
+@pytest.mark.sipri
 def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_to_end):
     """The latest run's dbt artifacts are in ``<warehouse>/dbt_target/`` (one folder, reused by
     every run: nothing piles up under ``dbt_project/target/``), and its GX data docs list every
@@ -425,6 +428,7 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
     assert {"marts__fct_target_status", "staging__stg_nato__defence_expenditure"} <= pages
 
 
+@pytest.mark.sipri
 def test_every_view_in_the_published_file_can_be_queried(published):
     """The staging and intermediate views read the schemas of the file they are in: a view that
     named the build file's catalog ("build") failed in defence.duckdb."""

@@ -84,6 +84,7 @@ def test_a_publish_killed_before_its_rename_leaves_the_old_file_and_is_cleaned_u
     assert published.read_bytes() != before
 
 
+@pytest.mark.sipri  # without them every run tries to fetch them: never 'nothing new'
 def test_a_second_run_with_nothing_new_skips_and_leaves_the_warehouse_alone(end_to_end, tmp_path):
     before = end_to_end.published.read_bytes()
     result = run_pipeline(tmp_path, end_to_end.published.parent)

@@ -13,6 +13,8 @@ from pipeline.quality.sipri_suite import (
 )
 from pipeline.sources.load import load_source
 
+pytestmark = pytest.mark.sipri
+
 
 @pytest.fixture(scope="module")
 def sipri() -> pd.DataFrame:

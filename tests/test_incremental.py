@@ -32,6 +32,7 @@ def test_a_load_is_reusable_only_once_its_gate_passed(tmp_path):
 
 
 @pytest.mark.e2e
+@pytest.mark.sipri
 def test_a_change_to_nato_reparses_nato_and_reuses_sipri(end_to_end, tmp_path):
     """Yesterday's build warehouse (the session's real run) and today's inputs minus NATO's July
     2026 edition: NATO is parsed and gated again, SIPRI's validated table is reused as it is."""

@@ -98,10 +98,7 @@ def test_sipri_unreachable_publishes_nato_and_says_what_is_missing(
     assert "failed: none; warnings (caveats, not errors): gx_sipri__military_expenditure" in status
 
 
-@pytest.mark.skipif(
-    not all(p.is_file() for p in WORKBOOKS.values()),
-    reason="SIPRI's workbooks are not at hand (set DEFENCE_MIRROR or put ../shared beside)",
-)
+@pytest.mark.sipri
 def test_an_edition_withdrawn_leaves_the_others_ranked_without_it(
     end_to_end, tmp_path, monkeypatch, server
 ):

@@ -62,6 +62,7 @@ def _evaluations(result) -> dict[str, bool]:
 
 
 @pytest.mark.e2e
+@pytest.mark.sipri
 def test_every_relation_suite_passes_on_the_real_build_and_the_docs_are_written(build_copy):
     result = _run()
     evaluations = _evaluations(result)

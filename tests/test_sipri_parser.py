@@ -85,7 +85,10 @@ REFERENCE_INDICATORS = {
 }
 _REFERENCE_CONSTANT = re.compile(r"^military_expenditure_constant_(\d{4})_usd$")
 
-pytestmark = pytest.mark.filterwarnings("ignore:Workbook contains no default style")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Workbook contains no default style"),
+    pytest.mark.sipri,
+]
 
 
 @pytest.fixture(scope="module")
