@@ -84,7 +84,8 @@ class InstanceError(RuntimeError):
 def _what_happened(file_before: tuple[int, int] | None) -> str:
     """Whether this run replaced the published file, read off the file itself."""
     if _published_file() != file_before:
-        return f"the warehouse was published ({paths.published_db()}) but a later part failed"
+        published = paths.published_db()
+        return f"the warehouse was published ({published}) but a later part of the step failed"
     return f"the published warehouse was not changed ({paths.published_db()})"
 
 

@@ -1,6 +1,7 @@
 -- One row per release (its files rolled up), with is_latest: the newest release at hand of each
 -- source is the default view. A release whose files are not all at hand (kept out of git and not
--- fetched) is listed, unranked: it has no figures, so it is neither latest nor anyone's previous. Release-level facts are read from any one file's sidecar; the singular test
+-- fetched) is listed, unranked: it has no figures, so it is neither latest nor anyone's previous.
+-- Release-level facts are read from any one file's sidecar; the singular test
 -- assert_release_files_agree_on_release_facts proves every file of a release says the same.
 with
 

@@ -1,6 +1,6 @@
 -- One row per source release (one or more publisher files), with its provenance, what it measures
 -- (defence_definition), its price base, its terms (licence, citation), which one is the default,
--- and whether its files were at hand (a publisher's file kept out of git that could not be fetched).
+-- and whether its files were at hand (a file kept out of git may not have been fetched).
 select
     release_id,
     source,
