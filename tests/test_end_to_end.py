@@ -367,6 +367,12 @@ def test_what_changed_in_the_core_defence_edition(end_to_end):
     # Allies moved below 2% for 2025 by the core-defence basis, each marked a redefinition.
     for ally, share in (("ALB", "1.48"), ("CZE", "1.86"), ("SVN", "1.57")):
         assert f"| {ally}            |   2025 |" in report and share in report
+    # Poland 2018 crossed 2% upwards from 1.996: two decimals would print "2.00 -> 2.00".
+    assert "| POL            |   2018 |                1.996 |              2.000 | 2%" in report
+    # The aggregates say which release each column is; a year the older release lacks is n/a.
+    assert "`before`: nato_2025-08-28; `now` and the counts of allies: nato_2026-07-10." in report
+    assert "| NATO Total             |   2026 |                    n/a |" in report
+    assert " nan " not in report
     cli = subprocess.run(
         [sys.executable, "-m", "pipeline", "changes"],
         cwd=paths.PROJECT_ROOT,

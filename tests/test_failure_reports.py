@@ -235,3 +235,19 @@ def _record_tick(instance, schedule: str, status: TickStatus) -> None:
             error=_error("page layout changed", "X") if status == TickStatus.FAILURE else None,
         )
     )
+
+
+@pytest.mark.e2e
+def test_status_after_a_failed_run_says_what_failed(home, capsys, published):
+    """Not "checks passed 1, failed: none": the run failed in a step, and status says which and
+    why, worded as the run's own summary."""
+    shutil.copyfile(published, paths.published_db())
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        failed = _run(instance, fail=True)
+    assert cli.main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert f"Last run: {failed.run_id} FAILURE;" in out
+    assert "Last run failed: step load_workbook failed: " in out
+    assert "WorkbookLayoutError: a.xlsx: not a readable .xlsx workbook" in out
+    assert cli.main(["status", "--json"]) == 0
+    assert '"error": "step load_workbook failed: ' in capsys.readouterr().out

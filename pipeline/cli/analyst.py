@@ -102,7 +102,7 @@ def last_run() -> dict | None:
             run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
         ).records
         checks = [r.event_log_entry.dagster_event.event_specific_data for r in records]
-        warn = dg.AssetCheckSeverity.WARN
+        warn, failed = dg.AssetCheckSeverity.WARN, dg.DagsterRunStatus.FAILURE
         stats = instance.get_run_stats(run.run_id)
         return {
             "run_id": run.run_id,
@@ -112,7 +112,20 @@ def last_run() -> dict | None:
             "checks_passed": sum(c.passed for c in checks),
             "checks_failed": [c.check_name for c in checks if not c.passed and c.severity != warn],
             "checks_warned": [c.check_name for c in checks if not c.passed and c.severity == warn],
+            "error": _run_error(instance, run) if run.status == failed else None,
         }
+
+
+def _run_error(instance, run) -> str:
+    """What made ``run`` fail, worded as the run's own summary words it (its first failed step,
+    the project's message first), so ``status`` never reads as a clean run."""
+    import dagster as dg
+
+    from pipeline.defs.failures import first_error
+
+    failures = {dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE}
+    events = [e.dagster_event for e in instance.all_logs(run.run_id, of_type=failures)]
+    return first_error(e for e in events if e is not None) or "the run failed"
 
 
 def export(target_dir: Path) -> list[Path]:

@@ -21,8 +21,13 @@ def published_warehouse() -> Path | None:
     return None
 
 
-def sql(query: str) -> int:
-    """Run one query on the published warehouse, read-only, and print the result."""
+FORMATS = ("table", "csv", "json")
+
+
+def sql(query: str, fmt: str = "table", limit: int | None = None) -> int:
+    """Run one query on the published warehouse, read-only, and print the whole answer: every row
+    and column as a table (DuckDB's own rendering, never cut), CSV or JSON (an array of objects);
+    ``limit`` caps the rows."""
     import duckdb
 
     target = published_warehouse()
@@ -30,11 +35,43 @@ def sql(query: str) -> int:
         return 2
     with duckdb.connect(str(target), read_only=True) as con:
         try:
-            print(con.sql(query))
+            relation = con.sql(query)
+            if relation is None:  # a statement with no result (not possible read-only but SET)
+                return 0
+            if limit is not None:
+                relation = relation.limit(limit)
+            if fmt == "table":
+                relation.show(max_rows=2**31 - 1, max_width=2**31 - 1, max_col_width=2**31 - 1)
+            else:
+                columns, rows = relation.columns, relation.fetchall()
+                (_write_csv if fmt == "csv" else _write_json)(columns, rows)
         except duckdb.Error as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     return 0
+
+
+def _write_csv(columns: list[str], rows: list[tuple]) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+
+
+def _write_json(columns: list[str], rows: list[tuple]) -> None:
+    """An array of objects, one per row; dates as ISO text, NaN and NULL as null."""
+    import json
+    import math
+
+    def plain(value):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return value
+
+    records = [{c: plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+    json.dump(records, sys.stdout, indent=1, default=str, allow_nan=False)
+    sys.stdout.write("\n")
 
 
 def shell() -> int:
@@ -86,6 +123,8 @@ def status_command(as_json: bool, check: bool = False, max_age_days: float | Non
             f"Last run: {run['run_id']} {run['status']}; checks passed {run['checks_passed']}, "
             f"failed: {failed}; warnings (caveats, not errors): {warned}"
         )
+        if run["error"]:
+            print(f"Last run failed: {run['error']}")
     return 0
 
 

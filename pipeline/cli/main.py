@@ -1,12 +1,13 @@
-"""Command line: ``python -m pipeline run | ui | sql | shell | status | export | dictionary``.
+"""python -m pipeline run|ui|webserver|daemon|sql|shell|status|export|changes|dictionary|prepare.
 
 - ``run``: run the whole job (verify, parse, validate, dbt build, validate, publish) in-process
   (:mod:`pipeline.cli.run`); exits 1 when anything fails, leaving the published warehouse
   untouched, and 3 when another run holds the warehouse.
 - ``ui``: the Dagster UI on 127.0.0.1 (``--host`` to change).
 - ``webserver``, ``daemon``: Dagster's two services for a server (docs/deploy.md).
-- ``sql``: one query on the published warehouse, opened read-only; ``shell``: the DuckDB CLI on it,
-  read-only.
+- ``sql``: one query on the published warehouse, opened read-only, the whole answer printed (as a
+  table, ``--format csv`` or ``json``; ``--limit N`` rows); ``shell``: the DuckDB CLI on it,
+  read-only. Output piped into a reader that stops early (``| head``) ends quietly.
 - ``status``: where the warehouse is, latest release per source, row counts, the last run;
   ``--check`` exits 1 when the last refresh failed or the warehouse is stale (monitoring).
 - ``export``: every mart to CSV and Parquet.
@@ -20,11 +21,22 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from pipeline.cli import service
 from pipeline.cli.changes import changes_command
-from pipeline.cli.commands import dictionary_command, export_command, shell, sql, status_command
+from pipeline.cli.commands import (
+    FORMATS,
+    dictionary_command,
+    export_command,
+    shell,
+    sql,
+    status_command,
+)
 from pipeline.cli.run import run
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command a closed pipe ended
 
 
 def prepare_command() -> int:
@@ -63,8 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     web_cmd.add_argument("--workspace", metavar="FILE", help="default: workspace.yaml")
     daemon_cmd = commands.add_parser("daemon", help="production: dagster-daemon (docs/deploy.md)")
     daemon_cmd.add_argument("--workspace", metavar="FILE", help="default: workspace.yaml")
-    sql_cmd = commands.add_parser("sql", help="query the published warehouse (read-only)")
+    sql_cmd = commands.add_parser(
+        "sql", help="query the published warehouse (read-only); prints the whole answer"
+    )
     sql_cmd.add_argument("query")
+    sql_cmd.add_argument(
+        "--format", choices=FORMATS, default="table", help="table (default), csv or json"
+    )
+    sql_cmd.add_argument("--limit", type=int, metavar="N", help="at most N rows")
     commands.add_parser("shell", help="the DuckDB CLI on the published warehouse (read-only)")
     status_cmd = commands.add_parser("status", help="latest releases, row counts, last run")
     status_cmd.add_argument("--json", action="store_true")
@@ -92,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "ui": lambda: service.ui(args.host, args.port),
         "webserver": lambda: service.webserver(args.host, args.port, args.workspace),
         "daemon": lambda: service.daemon(args.workspace),
-        "sql": lambda: sql(args.query),
+        "sql": lambda: sql(args.query, args.format, args.limit),
         "shell": shell,
         "status": lambda: status_command(args.json, args.check, args.max_age_days),
         "export": lambda: export_command(args.to),
@@ -100,4 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         "changes": lambda: changes_command(args.release),
         "prepare": prepare_command,
     }
-    return handlers[args.command]()
+    try:
+        code = handlers[args.command]()
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): the rest goes nowhere, quietly (Python's
+        # documented pattern: stdout pointed at /dev/null so the exit's flush cannot fail).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code

@@ -1,8 +1,10 @@
 """The "what changed" report as Markdown, and where it is written.
 
 Kept apart from :mod:`pipeline.reports.changes` (which reads the marts) so the wording can change
-without touching a query. Figures are printed to two decimals, as NATO prints them; the warehouse
-keeps them unrounded.
+without touching a query. Figures are printed to two decimals, as NATO prints them (the warehouse
+keeps them unrounded), or more where two decimals would show two different figures of a row as
+the same: a crossing from 1.996 to 2.00 reads "1.996 -> 2.00", never "2.00 -> 2.00". A missing
+figure (no such year in that release) reads "n/a".
 """
 
 from __future__ import annotations
@@ -41,7 +43,12 @@ def render(changes: ReleaseChanges) -> str:
         "Ally-years moved across a target by the new release", changes.revision_crossings
     )
     lines += _section("Largest changes to a published share of GDP", changes.largest_revisions)
-    lines += _section("Alliance aggregates (share of GDP, %)", changes.aggregates)
+    lines += _section(
+        "Alliance aggregates (share of GDP, %)",
+        changes.aggregates,
+        f"`before`: {previous['release_id']}; `now` and the counts of allies: "
+        f"{release['release_id']}.",
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -87,6 +94,37 @@ def _basis(release: dict) -> str:
     )
 
 
-def _section(title: str, frame: pd.DataFrame) -> list[str]:
-    body = "None." if frame.empty else frame.to_markdown(index=False, floatfmt=".2f")
-    return [f"## {title}", "", body, ""]
+MAX_DECIMALS = 4
+
+
+def _section(title: str, frame: pd.DataFrame, note: str | None = None) -> list[str]:
+    if frame.empty:
+        return [f"## {title}", "", *([note, ""] if note else []), "None.", ""]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    body = _printable(frame).to_markdown(
+        index=False,
+        disable_numparse=True,  # the figures are text already: "2.00" stays "2.00"
+        colalign=["right" if is_number else "left" for is_number in numeric],
+    )
+    return [f"## {title}", "", *([note, ""] if note else []), body, ""]
+
+
+def _printable(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its figures as text (:func:`_row_figures`), right-aligned as numbers."""
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    if not floats:
+        return frame
+    texts = [_row_figures(row) for row in frame[floats].itertuples(index=False)]
+    return frame.assign(**{c: [t[i] for t in texts] for i, c in enumerate(floats)})
+
+
+def _row_figures(values: tuple) -> list[str]:
+    """One row's figures at two decimals, or as many more (up to four) as it takes for figures
+    that differ to read differently; a missing figure reads "n/a"."""
+    present = [v for v in values if not pd.isna(v)]
+    decimals = 2
+    while decimals < MAX_DECIMALS and any(
+        a != b and f"{a:.{decimals}f}" == f"{b:.{decimals}f}" for a in present for b in present
+    ):
+        decimals += 1
+    return ["n/a" if pd.isna(v) else f"{v:.{decimals}f}" for v in values]
