@@ -97,10 +97,13 @@ def webhook():
 
 class Outcome(dg.Config):
     fail: bool = False
+    interrupted: bool = False
 
 
 @dg.op
 def load_workbook(config: Outcome) -> None:
+    if config.interrupted:  # what Dagster raises in a step whose run is stopped
+        raise dg.DagsterExecutionInterruptedError("stopped")
     if config.fail:
         try:
             zipfile.ZipFile(__file__)
@@ -113,10 +116,12 @@ def stand_in_refresh():
     load_workbook()
 
 
-def _run(instance, fail: bool) -> dg.ExecuteInProcessResult:
-    config = {"ops": {"load_workbook": {"config": {"fail": fail}}}}
+def _run(
+    instance, fail: bool, interrupted: bool = False, tags: dict | None = None
+) -> dg.ExecuteInProcessResult:
+    config = {"ops": {"load_workbook": {"config": {"fail": fail, "interrupted": interrupted}}}}
     return stand_in_refresh.execute_in_process(
-        run_config=config, instance=instance, raise_on_error=False
+        run_config=config, instance=instance, raise_on_error=False, tags=tags
     )
 
 
@@ -251,3 +256,74 @@ def test_status_after_a_failed_run_says_what_failed(home, capsys, published):
     assert "WorkbookLayoutError: a.xlsx: not a readable .xlsx workbook" in out
     assert cli.main(["status", "--json"]) == 0
     assert '"error": "step load_workbook failed: ' in capsys.readouterr().out
+
+
+def _current_inputs_published(raw) -> None:
+    """A published warehouse built from the inputs and code as they are now (its
+    ``meta.build_info``, as the publish step writes it)."""
+    import pandas as pd
+
+    from pipeline.warehouse.build import write_table
+    from pipeline.warehouse.fingerprint import snapshot
+
+    info = pd.DataFrame({"fingerprint": [snapshot().fingerprint], "built_at": [pd.Timestamp.now()]})
+    write_table(paths.published_db(), "meta", "build_info", info)
+
+
+def test_status_check_recovers_once_the_published_warehouse_matches_the_inputs_again(
+    home, capsys, monkeypatch
+):
+    """A run failed on a corrupt file; the file is restored, so the published warehouse is again
+    the one the inputs make: the check passes (saying the run failed) without a run by hand."""
+    from tests.conftest import NATO_FILE
+
+    raw = home / "raw"
+    monkeypatch.setenv("DEFENCE_RAW_DIR", str(raw))
+    staged = stage_release(raw, NATO_FILE)
+    _current_inputs_published(raw)
+    good = staged.read_bytes()
+    staged.write_bytes(good[:-10])  # corrupt: the next run fails on it
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        failed = _run(instance, fail=True)
+    code, out = _check(capsys)
+    assert code == 1 and f"FAIL: the last run of {REFRESH_JOB} ({failed.run_id}) failed" in out
+    staged.write_bytes(good)  # restored
+    code, out = _check(capsys)
+    assert code == 0, out
+    assert f"ok: the last run of {REFRESH_JOB} ({failed.run_id}) failed: " in out
+    assert "but the published warehouse was built from the inputs and code as they are now" in out
+
+
+def test_an_interrupted_run_says_so_and_its_inputs_are_tried_again(home, capsys):
+    """Stopping the daemon mid-run fails the run with Dagster's interruption: the words say it was
+    stopped, not that it failed on its data, and the next tick launches the same inputs again."""
+    from pipeline.defs.automation import FINGERPRINT_TAG, sensor_tick
+    from pipeline.warehouse.fingerprint import freshness
+
+    fingerprint = freshness().current[:16]
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        stopped = _run(instance, fail=False, interrupted=True, tags={FINGERPRINT_TAG: fingerprint})
+        assert not stopped.success
+        code, out = _check(capsys)
+        assert code == 1
+        assert "the run was interrupted during step load_workbook: its process was stopped" in out
+        assert "the next tick of the schedule or the sensor runs the same inputs again" in out
+        request = sensor_tick(dg.build_sensor_context(instance=instance), REFRESH_JOB)
+        assert isinstance(request, dg.RunRequest), request
+
+
+def test_one_state_of_the_inputs_is_one_run_whichever_tick_sees_it(home):
+    """The schedule's run for new inputs failed on them: the sensor, ticking after it, does not
+    launch a second run (a second failure, a second alert); nor does the schedule again."""
+    from pipeline.defs.automation import FINGERPRINT_TAG, daily_tick, sensor_tick
+    from pipeline.warehouse.fingerprint import freshness
+
+    fingerprint = freshness().current[:16]
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        first = _run(instance, fail=True, tags={FINGERPRINT_TAG: fingerprint})
+        sensor = sensor_tick(dg.build_sensor_context(instance=instance), REFRESH_JOB)
+        schedule = daily_tick(dg.build_schedule_context(instance=instance), REFRESH_JOB)
+    for skipped in (sensor, schedule):
+        assert isinstance(skipped, dg.SkipReason), skipped
+        assert f"were already run by {first.run_id} (FAILURE)" in skipped.skip_message
+        assert "`python -m pipeline run --force`" in skipped.skip_message

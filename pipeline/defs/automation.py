@@ -4,9 +4,10 @@ data/raw, and a download job.
 
 Both ticks launch a run only when the published warehouse was not built from the inputs and code
 as they are now (:func:`pipeline.warehouse.fingerprint.freshness`, the one decision the CLI makes
-too) and no run of the job is already queued or running; otherwise they skip and say why. Each
-request's run key is the inputs' fingerprint, so one state of the inputs is launched once per tick
-source however often it is seen.
+too), no run of the job is already queued or running, and no tick launched a run for these inputs
+that settled them; otherwise they skip and say why. Each run is tagged with the inputs'
+fingerprint, so one state of the inputs is launched once whichever tick sees it first (one run, one
+alert); an interrupted run does not count, so its inputs are tried again.
 
 Nothing is built at import: :func:`build_automation` makes the schedule and the sensor (reading
 the deployment's ``DEFENCE_SCHEDULE_CRON`` then) and :func:`automation_defs` this module's
@@ -22,6 +23,7 @@ from pipeline.acquire import discovery
 from pipeline.acquire.discovery.settings import DISCOVERY_ENV
 from pipeline.acquire.download import download_release
 from pipeline.defs import DAILY_SCHEDULE, RELEASE_SENSOR
+from pipeline.defs.failures import interrupted_step
 from pipeline.warehouse.fingerprint import freshness
 
 CRON_ENV = "DEFENCE_SCHEDULE_CRON"
@@ -44,19 +46,56 @@ def _active_run(context, job_name: str) -> str | None:
     return runs[0].run_id if runs else None
 
 
+FINGERPRINT_TAG = "defence/fingerprint"
+
+
+def _tried(context, job_name: str, fingerprint: str) -> tuple[str, str] | None:
+    """``(run id, status)`` of the newest run already launched by a tick for these inputs, when it
+    settles them (it succeeded, or failed on them); None when there is none, or when it was
+    interrupted or canceled (a stop is no verdict on the inputs: they are tried again)."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:  # a test's context built without an instance
+        return None
+    filters = dg.RunsFilter(job_name=job_name, tags={FINGERPRINT_TAG: fingerprint})
+    runs = instance.get_runs(filters=filters, limit=1)
+    if not runs or runs[0].status == dg.DagsterRunStatus.CANCELED:
+        return None
+    run = runs[0]
+    if run.status == dg.DagsterRunStatus.FAILURE:
+        kinds = {dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE}
+        entries = instance.all_logs(run.run_id, of_type=kinds)
+        if interrupted_step(e.dagster_event for e in entries if e.dagster_event is not None):
+            return None
+    return run.run_id, run.status.value
+
+
 def _work(context, job_name: str, trigger: str, seen: str):
-    """A run request when the published warehouse is not up to date and no run is active; else
-    a skip reason saying why."""
+    """A run request when the published warehouse is not up to date, no run is active and no tick
+    has settled these inputs already; else a skip reason saying why.
+
+    One change is one run (and at most one alert), whichever tick sees it first: the schedule and
+    the sensor share the fingerprint tag. The exception: while a file kept out of git is missing
+    (its publisher was down), the daily schedule tries again each tick."""
     state = freshness()
     if state.is_up_to_date:
         return dg.SkipReason(f"{seen}; the warehouse is {state.describe()}")
     active = _active_run(context, job_name)
     if active is not None:
         return dg.SkipReason(f"{seen}; run {active} of {job_name} is queued or running already")
+    fingerprint = state.current[:16]
+    retry_fetch = trigger == DAILY_SCHEDULE and state.current == state.published
+    tried = None if retry_fetch else _tried(context, job_name, fingerprint)
+    if tried is not None:
+        return dg.SkipReason(
+            f"{seen}; these inputs (fingerprint {fingerprint}) were already run by {tried[0]} "
+            f"({tried[1]}): a change to data/raw or the code starts another, and so does "
+            "`python -m pipeline run --force`"
+        )
     context.log.info("%s: requesting a run", state.describe())
     return dg.RunRequest(
-        run_key=f"{trigger}-{state.current[:16]}",
-        tags={"trigger": trigger, "defence/fingerprint": state.current[:16]},
+        run_key=f"{trigger}-{fingerprint}",
+        tags={"trigger": trigger, FINGERPRINT_TAG: fingerprint},
     )
 
 

@@ -74,6 +74,34 @@ def busy_error(events: Iterable[dg.DagsterEvent]) -> str | None:
     return None
 
 
+INTERRUPTED = "DagsterExecutionInterruptedError"  # what Dagster raises in a step it stops
+
+
+def _error_of(event: dg.DagsterEvent) -> SerializableErrorInfo | None:
+    data = event.event_specific_data
+    return getattr(data, "error", None) if data is not None else None
+
+
+def interrupted_step(events: Iterable[dg.DagsterEvent]) -> str | None:
+    """The step a stop interrupted (a service stopped, SIGTERM or SIGINT to the run), when that is
+    why the run failed; else None. Such a run is not a verdict on its inputs: they are tried
+    again."""
+    for event in events:
+        if event.is_step_failure or event.is_run_failure:
+            error = _error_of(event)
+            if error is not None and any(e.cls_name == INTERRUPTED for e in _chain(error)):
+                return event.step_key or "run"
+    return None
+
+
+def interruption_message(step: str) -> str:
+    return (
+        f"the run was interrupted during step {step}: its process was stopped (a service stop, "
+        "SIGTERM or SIGINT), not failed by its data; it published nothing, and the next tick of "
+        "the schedule or the sensor runs the same inputs again"
+    )
+
+
 def step_failures(events: Iterable[dg.DagsterEvent]) -> list[tuple[str, str]]:
     """``(step key, description)`` of every failed step, in the order they failed."""
     return [
@@ -84,8 +112,12 @@ def step_failures(events: Iterable[dg.DagsterEvent]) -> list[tuple[str, str]]:
 
 
 def first_error(events: Iterable[dg.DagsterEvent]) -> str | None:
-    """The first failed step's error, else the run's own failure, else None."""
+    """The first failed step's error, else the run's own failure, else None; an interrupted run
+    is said to be one (:func:`interrupted_step`)."""
     events = list(events)
+    step = interrupted_step(events)
+    if step is not None:
+        return interruption_message(step)
     failed = step_failures(events)
     if failed:
         step, text = failed[0]
