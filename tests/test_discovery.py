@@ -18,12 +18,14 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
+import yaml
 
 from pipeline import paths
 from pipeline.acquire.discovery import DiscoveryError, LayoutChanged, settings
 from pipeline.acquire.discovery.pages import links, newest
 from pipeline.acquire.discovery.publishers import NATO, SIPRI
 from pipeline.acquire.discovery.run import newest_held
+from pipeline.cli import main as cli
 from pipeline.defs import REFRESH_JOB
 from pipeline.defs.automation import build_automation
 from pipeline.provenance import ProvenanceError, find_releases, read_sidecar, verify_release
@@ -372,3 +374,39 @@ def test_discovery_is_off_unless_switched_on(monkeypatch):
     monkeypatch.setenv(settings.TIMEOUT_ENV, "soon")
     with pytest.raises(ValueError, match="DEFENCE_DOWNLOAD_TIMEOUT_S='soon': not a number"):
         settings.timeout_s()
+
+
+def test_a_refused_edition_is_set_aside_and_not_fetched_again(raw, server, capsys):
+    """Discovery downloads NATO's 2027 edition, its load is refused; the operator refuses it: the
+    folder moves, whole, to data/raw/.refused with the reason, the next tick does not download it
+    again (and says why), and `retry` puts it back."""
+    publish_current()
+    server.routes[NATO_PAGE] = nato_page(NATO_2027)
+    server.routes[NATO_2027] = Route(
+        body=NATO_FILE.read_bytes(), headers={"Last-Modified": LAST_MODIFIED}
+    )
+    assert isinstance(tick(), dg.RunRequest)
+    release = raw / "nato" / "2027-07-10"
+    assert release.is_dir()
+
+    assert cli.main(["refuse", "nato_2027-07-10", "--reason", "TABLE3 layout changed"]) == 0
+    assert "discovery will not fetch it again" in capsys.readouterr().out
+    assert not release.exists()
+    kept = raw / ".refused" / "nato" / "2027-07-10"
+    record = yaml.safe_load((kept / "refusal.yml").read_text())
+    assert record["reason"] == "TABLE3 layout changed"
+    assert record["urls"] == [server.base + NATO_2027]
+    assert record["file_names"] == ["def-exp-2027-en.xlsx"]
+    assert [r.release_id for r in find_releases(raw / "nato")] == ["nato_2024-06-17"]
+
+    skipped = tick()  # the published warehouse matches data/raw again: nothing to do
+    assert isinstance(skipped, dg.SkipReason)
+    assert "def-exp-2027-en.xlsx (2027), refused on " in skipped.skip_message
+    assert "(TABLE3 layout changed): not fetched again" in skipped.skip_message
+    assert not release.exists()
+    assert cli.main(["refused"]) == 0
+    assert "nato_2027-07-10: refused " in capsys.readouterr().out
+
+    assert cli.main(["retry", "nato_2027-07-10"]) == 0
+    assert release.is_dir() and not (release / "refusal.yml").exists()
+    assert [r.release_id for r in find_releases(raw / "nato")][-1] == "nato_2027-07-10"

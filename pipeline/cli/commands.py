@@ -161,3 +161,54 @@ def dictionary_command(check: bool) -> int:
     target.write_text(text, encoding="utf-8")
     print(f"Wrote {target}")
     return 0
+
+
+def refuse_command(release_id: str, reason: str) -> int:
+    """Set a refused release aside with the reason (docs/deploy.md, "A refused edition")."""
+    from pipeline.acquire.refused import refuse
+    from pipeline.provenance import ProvenanceError
+    from pipeline.warehouse.lock import WarehouseBusyError, write_lock
+
+    try:
+        with write_lock(paths.warehouse_dir()):
+            refusal = refuse(release_id, reason)
+    except (ProvenanceError, ValueError, WarehouseBusyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Refused {release_id}: moved to {refusal.folder} with its reason; discovery will not "
+        f"fetch it again. `python -m pipeline retry {release_id}` loads it again."
+    )
+    return 0
+
+
+def retry_command(release_id: str) -> int:
+    """Move a refused release back into data/raw; the next run (or the sensor) loads it."""
+    from pipeline.acquire.refused import retry
+    from pipeline.provenance import ProvenanceError
+    from pipeline.warehouse.lock import WarehouseBusyError, write_lock
+
+    try:
+        with write_lock(paths.warehouse_dir()):
+            folder = retry(release_id)
+    except (ProvenanceError, WarehouseBusyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Back in {folder}: the next run loads it (`python -m pipeline run`, or the sensor).")
+    return 0
+
+
+def refused_command() -> int:
+    """List the refused editions with their reasons."""
+    from pipeline.acquire.refused import refusals
+
+    found = refusals()
+    if not found:
+        print("No refused editions.")
+    for refusal in found:
+        record = refusal.record
+        print(
+            f"{refusal.release_id}: refused {record.get('refused_at')}: {record.get('reason')} "
+            f"({refusal.folder})"
+        )
+    return 0

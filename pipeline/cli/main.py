@@ -1,4 +1,4 @@
-"""python -m pipeline run|ui|webserver|daemon|sql|shell|status|export|changes|dictionary|prepare.
+"""The pipeline's commands: run and serve it, query the published warehouse, refuse a release.
 
 - ``run``: run the whole job (verify, parse, validate, dbt build, validate, publish) in-process
   (:mod:`pipeline.cli.run`); exits 1 when anything fails, leaving the published warehouse
@@ -14,6 +14,8 @@
 - ``dictionary``: the data dictionary (docs/data_dictionary.md) from the dbt manifest.
 - ``prepare``: parse the dbt project into ``target/manifest.json`` when it is missing or stale
   (``make setup``; the other commands do it themselves before Dagster loads the definitions).
+- ``refuse``, ``retry``, ``refused``: set a release whose load was refused aside with the reason
+  (discovery does not fetch it again), put it back, list them (:mod:`pipeline.acquire.refused`).
 - ``changes``: what a NATO release changed (new years, 2%/3.5% crossings, largest revisions, the
   aggregates' movement) against the release before it; the latest by default.
 """
@@ -30,6 +32,9 @@ from pipeline.cli.commands import (
     FORMATS,
     dictionary_command,
     export_command,
+    refuse_command,
+    refused_command,
+    retry_command,
     shell,
     sql,
     status_command,
@@ -102,6 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     dict_cmd = commands.add_parser("dictionary", help="write docs/data_dictionary.md")
     dict_cmd.add_argument("--check", action="store_true", help="fail if it is out of date")
     commands.add_parser("prepare", help="parse the dbt manifest when missing or stale")
+    refuse_cmd = commands.add_parser(
+        "refuse", help="set a release aside with the reason; discovery will not fetch it again"
+    )
+    refuse_cmd.add_argument("release_id", help="as in dim_release, e.g. nato_2027-07-10")
+    refuse_cmd.add_argument("--reason", required=True, help="why (kept beside the files)")
+    retry_cmd = commands.add_parser("retry", help="put a refused release back, to load it again")
+    retry_cmd.add_argument("release_id")
+    commands.add_parser("refused", help="list the refused releases and why")
     changes_cmd = commands.add_parser("changes", help="what a NATO release changed")
     changes_cmd.add_argument("--release", metavar="ID", help="default: the latest NATO release")
     args = parser.parse_args(argv)
@@ -117,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         "dictionary": lambda: dictionary_command(args.check),
         "changes": lambda: changes_command(args.release),
         "prepare": prepare_command,
+        "refuse": lambda: refuse_command(args.release_id, args.reason),
+        "retry": lambda: retry_command(args.release_id),
+        "refused": refused_command,
     }
     try:
         code = handlers[args.command]()

@@ -21,6 +21,7 @@ from pipeline.acquire.discovery import settings
 from pipeline.acquire.discovery.pages import DiscoveryError, editions, fetch_page, links, newest
 from pipeline.acquire.discovery.publishers import PUBLISHERS, Publisher
 from pipeline.acquire.download import DownloadError, Received, download_release
+from pipeline.acquire.refused import refusal_for
 from pipeline.provenance import SIDECAR_SUFFIX
 
 
@@ -98,6 +99,14 @@ def check(publisher: Publisher, raw_dir: Path) -> tuple[Path | None, str]:
             if ahead:
                 note += f" ({ahead[0].name} is linked but not its workbook yet)"
         return None, note
+
+    refusal = refusal_for(publisher.source, edition.url, raw_dir)
+    if refusal is not None:
+        return None, (
+            f"{publisher.source}: newest linked is {edition.name} ({edition.year}), refused on "
+            f"{refusal.record.get('refused_at')} ({refusal.record.get('reason')}): not fetched "
+            f"again; `python -m pipeline retry {refusal.release_id}` loads it"
+        )
 
     def describe(received: Received) -> dict:
         release_date, basis = release_date_of(received)
