@@ -126,7 +126,7 @@ def test_the_ui_binds_to_localhost_by_default(monkeypatch):
     monkeypatch.setattr(
         "pipeline.cli.service.supervise", lambda command: calls.append(command) or 0
     )
-    monkeypatch.setattr("pipeline.cli.service.reap_orphaned_runs", lambda: [])
+    monkeypatch.setattr("pipeline.cli.service._prepare", lambda reap=False: None)
     assert cli.main(["ui"]) == 0
     assert calls[0][calls[0].index("--host") + 1] == "127.0.0.1"
 

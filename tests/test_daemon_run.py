@@ -1,11 +1,13 @@
 """The daemon's path: the real definitions, a real instance, the run queue, the default launcher.
 
-``python -m pipeline daemon`` is started on a new ``DAGSTER_HOME`` (the repo's ``dagster.yaml``:
-SQLite, a run queue of one) and an empty warehouse folder. Nothing is launched by hand: the
-``new_release_files`` sensor sees that nothing is published, requests a run, the daemon's queue
-launches it through Dagster's ``DefaultRunLauncher`` in a process of its own, and that run takes
-the same steps as ``python -m pipeline run`` (lock, verify, parse, gates, dbt, checks, publish).
-The test checks the published file and the run's record; a second tick then skips, up to date.
+Deployed as docs/deploy.md says: ``python -m pipeline code-server`` serves the definitions, and
+``python -m pipeline daemon`` loads them from it (a ``grpc_server`` workspace), on a new
+``DAGSTER_HOME`` (the repo's ``dagster.yaml``: SQLite, a run queue of one) and an empty warehouse
+folder. Nothing is launched by hand: the ``new_release_files`` sensor sees that nothing is
+published, requests a run, the daemon's queue launches it through Dagster's ``DefaultRunLauncher``
+(a process of its own, the code server's child), and that run takes the same steps as
+``python -m pipeline run`` (lock, verify, parse, gates, dbt, checks, publish). The test checks the
+published file and the run's record, and that the daemon started no code server of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -21,7 +25,7 @@ import pytest
 from pipeline import paths
 from pipeline.defs import REFRESH_JOB, RELEASE_SENSOR
 from pipeline.warehouse.fingerprint import snapshot
-from tests.processes import start, stop_and_audit, wait_until
+from tests.processes import descendants, start, stop_and_audit, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +39,24 @@ def _finished(home) -> dg.DagsterRun | None:
     runs = _runs(home)
     done = [r for r in runs if r.is_finished]
     return done[0] if done else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_a_run_the_daemon_launches_from_the_sensor_publishes_the_warehouse(tmp_path):
@@ -51,12 +73,23 @@ def test_a_run_the_daemon_launches_from_the_sensor_publishes_the_warehouse(tmp_p
     home.mkdir()
     shutil.copyfile(paths.DAGSTER_CONFIG_FILE, home / "dagster.yaml")
     _runs(home)
+    port = _free_port()
+    workspace = tmp_path / "workspace.yaml"
+    shipped = (paths.PROJECT_ROOT / "deploy" / "workspace.grpc.yaml").read_text()
+    workspace.write_text(shipped.replace("4266", str(port)))
+    server = start(["code-server", "--port", str(port)], env, tmp_path / "code_server.log")
     log = tmp_path / "daemon.log"
-    daemon = start(["daemon"], env, log)
+    daemon = None
     try:
+        wait_until(lambda: _listening(port), 180, "the code server", server)
+        daemon = start(["daemon", "--workspace", str(workspace)], env, log)
         run = wait_until(lambda: _finished(home), 400, "the sensor's run to finish", daemon)
+        spawned = [p for p in descendants(daemon.pid) if b"grpc" in _cmdline(p)]
     finally:
-        stop_and_audit(daemon, signal.SIGTERM, within_s=30)
+        if daemon is not None:
+            stop_and_audit(daemon, signal.SIGTERM, within_s=30)
+        stop_and_audit(server, signal.SIGTERM, within_s=30)
+    assert spawned == []  # the daemon loaded the definitions from the code server
     assert run.status == dg.DagsterRunStatus.SUCCESS, log.read_text()[-4000:]
     assert run.tags["trigger"] == RELEASE_SENSOR
     assert run.remote_job_origin is not None  # launched from the code location, not in-process

@@ -49,7 +49,7 @@ def test_the_production_commands_default_to_localhost_and_the_repos_workspace(
     calls = []
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(service, "supervise", lambda command: calls.append(command) or 0)
-    monkeypatch.setattr(service, "reap_orphaned_runs", lambda: [])
+    monkeypatch.setattr(service, "_prepare", lambda reap=False: None)
     assert cli.main(["webserver"]) == 0 and cli.main(["daemon"]) == 0
     web, daemon = calls
     assert web[0].endswith("dagster-webserver") and web[web.index("--host") + 1] == "127.0.0.1"

@@ -4,7 +4,7 @@
   (:mod:`pipeline.cli.run`); exits 1 when anything fails, leaving the published warehouse
   untouched, and 3 when another run holds the warehouse.
 - ``ui``: the Dagster UI on 127.0.0.1 (``--host`` to change).
-- ``webserver``, ``daemon``: Dagster's two services for a server (docs/deploy.md).
+- ``webserver``, ``daemon``, ``code-server``: Dagster's services for a server (docs/deploy.md).
 - ``sql``: one query on the published warehouse, opened read-only, the whole answer printed (as a
   table, ``--format csv`` or ``json``; ``--limit N`` rows); ``shell``: the DuckDB CLI on it,
   read-only. Output piped into a reader that stops early (``| head``) ends quietly.
@@ -44,10 +44,15 @@ from pipeline.cli.run import run
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command a closed pipe ended
 
 
-def prepare_command() -> int:
-    """Prepare what the definitions need before they load: the dbt manifest."""
+def prepare_command(service: bool = False, reap: bool = False) -> int:
+    """Prepare what the definitions need before they load: the dbt manifest; for a service, the
+    instance's home too, and for the daemon the runs a previous one left in progress."""
+    from pipeline.cli.service import prepare_service
     from pipeline.defs.dbt_project import DBT_PROJECT, prepare_manifest
 
+    if service or reap:
+        prepare_service(reap)
+        return 0
     parsed = prepare_manifest()
     print(f"{'Parsed' if parsed else 'Up to date'}: {DBT_PROJECT.manifest_path}")
     return 0
@@ -78,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     web_cmd.add_argument("--host", default="127.0.0.1")
     web_cmd.add_argument("--port", type=int, default=3000)
     web_cmd.add_argument("--workspace", metavar="FILE", help="default: workspace.yaml")
+    code_cmd = commands.add_parser(
+        "code-server", help="production: one long-lived code server for both (docs/deploy.md)"
+    )
+    code_cmd.add_argument("--host", default="127.0.0.1")
+    code_cmd.add_argument("--port", type=int, default=service.CODE_SERVER_PORT)
     daemon_cmd = commands.add_parser("daemon", help="production: dagster-daemon (docs/deploy.md)")
     daemon_cmd.add_argument("--workspace", metavar="FILE", help="default: workspace.yaml")
     sql_cmd = commands.add_parser(
@@ -106,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     export_cmd.add_argument("--to", metavar="FOLDER", help="default: data/exports")
     dict_cmd = commands.add_parser("dictionary", help="write docs/data_dictionary.md")
     dict_cmd.add_argument("--check", action="store_true", help="fail if it is out of date")
-    commands.add_parser("prepare", help="parse the dbt manifest when missing or stale")
+    prepare_cmd = commands.add_parser("prepare", help="parse the dbt manifest if missing or stale")
+    prepare_cmd.add_argument("--service", action="store_true", help=argparse.SUPPRESS)
+    prepare_cmd.add_argument("--reap-orphaned-runs", action="store_true", help=argparse.SUPPRESS)
     refuse_cmd = commands.add_parser(
         "refuse", help="set a release aside with the reason; discovery will not fetch it again"
     )
@@ -123,13 +135,14 @@ def main(argv: list[str] | None = None) -> int:
         "ui": lambda: service.ui(args.host, args.port),
         "webserver": lambda: service.webserver(args.host, args.port, args.workspace),
         "daemon": lambda: service.daemon(args.workspace),
+        "code-server": lambda: service.code_server(args.host, args.port),
         "sql": lambda: sql(args.query, args.format, args.limit),
         "shell": shell,
         "status": lambda: status_command(args.json, args.check, args.max_age_days),
         "export": lambda: export_command(args.to),
         "dictionary": lambda: dictionary_command(args.check),
         "changes": lambda: changes_command(args.release),
-        "prepare": prepare_command,
+        "prepare": lambda: prepare_command(args.service, args.reap_orphaned_runs),
         "refuse": lambda: refuse_command(args.release_id, args.reason),
         "retry": lambda: retry_command(args.release_id),
         "refused": refused_command,

@@ -3,7 +3,8 @@
 - ``ui``: ``dagster dev`` (webserver, daemon and code servers in one command, SQLite by default);
 - ``webserver`` / ``daemon``: ``dagster-webserver`` and ``dagster-daemon run`` as two separate
   services on the instance in ``$DAGSTER_HOME`` (PostgreSQL in production, docs/deploy.md),
-  loading the definitions through ``workspace.yaml``.
+  loading the definitions through ``workspace.yaml`` (a code server each) or, in production,
+  from ``code-server``, one long-lived ``dagster code-server`` (``deploy/workspace.grpc.yaml``).
 
 Each runs under :func:`supervise`: the Dagster process gets its own process group, SIGTERM or
 SIGINT to this process is passed on to the whole group, and whatever is still alive after a grace
@@ -100,10 +101,12 @@ def supervise(command: list[str], grace_s: float = GRACE_S) -> int:
 
 
 def reap_orphaned_runs() -> list[str]:
-    """Mark runs that a previous daemon launched, and that still show as in progress, as failed.
+    """Mark runs that a previous daemon or code server launched, and that still show as in progress,
+    as failed, unless a run holds the warehouse write lock (then one is alive: nothing is touched).
 
-    With Dagster's DefaultRunLauncher a run's worker is a child of the daemon's code server, in
-    the daemon's process group: when that daemon stopped (or the machine did), so did the run. Left
+    With Dagster's DefaultRunLauncher a run's worker is a child of the code server (the daemon's
+    own, or the long-lived ``code-server``): when that stopped (or the machine did), so did the
+    run. Both the daemon and the code server call this when they start. Left
     "started", it would hold the run queue's only slot (``max_concurrent_runs: 1``) and no run
     would ever start again. Runs executed in-process by ``python -m pipeline run`` have no job
     origin and are left to the warehouse lock (pipeline/defs/resources.py); other launchers
@@ -112,8 +115,11 @@ def reap_orphaned_runs() -> list[str]:
     import dagster as dg
 
     from pipeline.defs.resources import IN_PROGRESS
+    from pipeline.warehouse.lock import is_held
 
     reaped = []
+    if is_held(paths.warehouse_dir()):  # a run is alive and writing: nothing is orphaned
+        return reaped
     with dg.DagsterInstance.get() as instance:
         if not isinstance(instance.run_launcher, dg.DefaultRunLauncher):
             return reaped
@@ -128,13 +134,23 @@ def reap_orphaned_runs() -> list[str]:
     return reaped
 
 
-def _prepare() -> None:
-    """The instance's home and the dbt manifest, ready before any Dagster process starts."""
+def prepare_service(reap: bool) -> None:
+    """The instance's home and the dbt manifest, ready before any Dagster process starts; with
+    ``reap``, the runs a previous daemon left in progress marked failed."""
     from pipeline.cli.instance import prepare_dagster_home
     from pipeline.defs.dbt_project import prepare_manifest
 
     prepare_dagster_home()
     prepare_manifest()
+    if reap:
+        reap_orphaned_runs()
+
+
+def _prepare(reap: bool = False) -> None:
+    """:func:`prepare_service`, in a child process: it imports Dagster, dbt and the definitions
+    (about 200 MB), which the supervising process, alive as long as the service, never needs."""
+    command = [sys.executable, "-m", "pipeline", "prepare", "--service"]
+    subprocess.run([*command, *(["--reap-orphaned-runs"] if reap else [])], check=True)
 
 
 def _tool(name: str) -> str:
@@ -145,10 +161,26 @@ def _tool(name: str) -> str:
 
 def ui(host: str, port: int) -> int:
     """Serve the Dagster UI (``dagster dev``) for the project's definitions."""
-    _prepare()
-    reap_orphaned_runs()
+    _prepare(reap=True)
     command = [_tool("dagster"), "dev", "-m", "pipeline.definitions"]
     return supervise([*command, "--host", host, "--port", str(port)])
+
+
+CODE_SERVER_PORT = 4266
+LOCATION = "pipeline.definitions"  # the code location's name, as workspace.yaml's module gives it
+
+
+def code_server(host: str, port: int) -> int:
+    """``dagster code-server start``: the definitions loaded once, served over gRPC to the daemon
+    and the webserver (``deploy/workspace.grpc.yaml``), as Dagster's production guide does.
+
+    With ``workspace.yaml``'s ``python_module`` each of them spawns and reloads code servers of its
+    own (docs/deploy.md measures what that costs while idle). Here they connect to this one, and
+    a run the daemon launches is a child of this server.
+    """
+    _prepare(reap=True)
+    command = [_tool("dagster"), "code-server", "start", "-m", LOCATION]
+    return supervise([*command, "-h", host, "-p", str(port), "--location-name", LOCATION])
 
 
 def webserver(host: str, port: int, workspace: str | None) -> int:
@@ -160,6 +192,5 @@ def webserver(host: str, port: int, workspace: str | None) -> int:
 
 def daemon(workspace: str | None) -> int:
     """``dagster-daemon run``: evaluates schedules and sensors and launches queued runs."""
-    _prepare()
-    reap_orphaned_runs()
+    _prepare(reap=True)
     return supervise([_tool("dagster-daemon"), "run", "-w", workspace or str(WORKSPACE_FILE)])
