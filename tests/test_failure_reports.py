@@ -327,3 +327,25 @@ def test_one_state_of_the_inputs_is_one_run_whichever_tick_sees_it(home):
         assert isinstance(skipped, dg.SkipReason), skipped
         assert f"were already run by {first.run_id} (FAILURE)" in skipped.skip_message
         assert "`python -m pipeline run --force`" in skipped.skip_message
+
+
+def test_a_failed_refresh_says_on_the_published_warehouse_that_it_is_unchanged(home):
+    """The UI's marts show the failed attempt; the published warehouse's asset gets an
+    observation saying the attempt failed and that the file analysts read was left as it was."""
+    from pipeline.defs.publish import PUBLISHED
+
+    paths.published_db().write_bytes(b"yesterday's warehouse")
+    os.utime(paths.published_db(), (time.time() - 3600,) * 2)
+    with dg.DagsterInstance.from_config(str(home / "home")) as instance:
+        result = _run(instance, fail=True)
+        alert_on_run_failure(_failure_context(instance, result))
+        (record,) = instance.fetch_observations(PUBLISHED, limit=1).records
+    observation = record.asset_observation
+    assert observation.description == (
+        f"Last attempt, run {result.run_id}, failed: the published warehouse is unchanged, as its "
+        "latest materialization describes it (releases, checks passed at publish)."
+    )
+    assert observation.metadata["last_attempt_error"].value.startswith(
+        "step load_workbook failed: " + LAYOUT.strip()
+    )
+    assert "published_at" in observation.metadata

@@ -142,3 +142,25 @@ def test_the_chart_is_attached_to_the_mart(ui, browser):
     row.get_by_text("[Show Markdown]").click()
     page.locator("img[src^='data:image/png']").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "chart_shares_against_targets.png"))
+
+
+def test_the_published_state_is_readable_at_a_glance(ui, browser):
+    """The published warehouse's asset says, in its latest materialization, what is published
+    (the latest release of each source, when, the checks it passed), shown as is; what changed in
+    the newest NATO edition is one click away."""
+    page = _open(browser, f"{ui}/assets/warehouse/defence?view=events")
+    page.get_by_text(re.compile(r"Checks at publish: \d+ passed, failed: none")).first.wait_for()
+    page.get_by_text("nato_2026-07-10").first.wait_for()
+    page.get_by_text(re.compile(r"^Published \d{4}-\d\d-\d\d \d\d:\d\d UTC")).first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "published_state.png"))
+    changed = page.locator("tr", has_text="what_changed")
+    changed.get_by_text("[Show Markdown]").first.click()
+    page.get_by_text("What changed in nato_2026-07-10").first.wait_for()
+
+
+def test_a_marts_preview_answers_a_question(ui, browser):
+    page = _open(browser, f"{ui}/assets/marts/fct_target_status?view=events")
+    row = page.locator("tr", has_text="preview")
+    row.get_by_text("[Show Markdown]").first.click()
+    question = "The newest year's verdict for each ally, highest share of GDP first"
+    page.get_by_text(question).first.wait_for()

@@ -18,7 +18,10 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from pipeline import paths
+from pipeline.defs import REFRESH_JOB
 from pipeline.defs.failures import first_error
+from pipeline.defs.publish import PUBLISHED
 
 WEBHOOK_ENV = "DEFENCE_ALERT_WEBHOOK_URL"
 TIMEOUT_S = 10
@@ -55,8 +58,46 @@ def post_json(url: str, body: dict) -> int:
         return response.status
 
 
+def published_after_failure(context: dg.RunFailureSensorContext) -> dg.AssetObservation:
+    """An observation on the published warehouse after a failed refresh: the attempt failed, and
+    whether the file analysts read was left as it was (it was, unless the failure came after the
+    rename), so the UI does not leave them reading red marts as bad data."""
+    run = context.dagster_run
+    error = first_error([*context.get_step_failure_events(), context.failure_event]) or "failed"
+    record = context.instance.get_run_record_by_id(run.run_id)
+    started = record.start_time if record is not None and record.start_time else None
+    target = paths.published_db()
+    if not target.exists():
+        state, published = "nothing is published yet", None
+    else:
+        published = target.stat().st_mtime
+        replaced = started is not None and published >= started
+        state = (
+            "the run replaced the published warehouse before it failed"
+            if replaced
+            else "the published warehouse is unchanged, as its latest materialization describes "
+            "it (releases, checks passed at publish)"
+        )
+    stamp = (
+        datetime.fromtimestamp(published, UTC).isoformat(timespec="seconds") if published else ""
+    )
+    return dg.AssetObservation(
+        asset_key=PUBLISHED,
+        description=f"Last attempt, run {run.run_id}, failed: {state}.",
+        metadata={
+            "last_attempt": dg.MetadataValue.text(f"run {run.run_id} failed"),
+            "last_attempt_error": dg.MetadataValue.text(error),
+            "published_warehouse": dg.MetadataValue.text(state),
+            **({"published_at": dg.MetadataValue.text(stamp)} if stamp else {}),
+        },
+    )
+
+
 def send_alert(context: dg.RunFailureSensorContext):
-    """The sensor's body: post the failed run when a webhook URL is set, else skip."""
+    """The sensor's body: note on the published warehouse that a refresh failed and what that
+    left published; post the failed run when a webhook URL is set."""
+    if context.dagster_run.job_name == REFRESH_JOB:
+        context.instance.report_runless_asset_event(published_after_failure(context))
     url = os.environ.get(WEBHOOK_ENV, "").strip()
     if not url:
         return dg.SkipReason(f"{WEBHOOK_ENV} is not set: no alert sent")

@@ -58,7 +58,15 @@ def mart_observation(mart: str, preview: dict, charts: dict) -> dg.AssetObservat
     return dg.AssetObservation(asset_key=dg.AssetKey(["marts", mart]), metadata=metadata)
 
 
-@dg.asset(key=PUBLISHED, deps=MART_KEYS, group_name="publish")
+@dg.asset(
+    key=PUBLISHED,
+    deps=MART_KEYS,
+    group_name="publish",
+    description="What analysts open: data/warehouse/defence.duckdb (read-only), replaced "
+    "atomically, only after every mart and check passed. Its latest materialization says what is "
+    "published (releases, when, checks) and what changed in the newest NATO edition; a failed "
+    "attempt leaves it, and says so in an observation here.",
+)
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse_lock: WarehouseLock
 ) -> dg.MaterializeResult:
@@ -78,13 +86,63 @@ def published_warehouse(
     for mart, preview in previews.items():
         context.log_event(mart_observation(mart, preview, charts.get(mart, {})))
     context.log_event(what_changed(write_reports(reports, paths.warehouse_dir() / "changes")))
+    newest = max(reports) if reports else None
     return dg.MaterializeResult(
         metadata={
+            "published": dg.MetadataValue.md(published_state(target, checks_of(context))),
             "path": dg.MetadataValue.path(str(target)),
             "bytes": target.stat().st_size,
+            **({"what_changed": dg.MetadataValue.md(reports[newest])} if newest else {}),
             **{f"rows/{relation}": count for relation, count in counts.items()},
         }
     )
+
+
+def checks_of(context: dg.AssetExecutionContext) -> tuple[int, list[str], list[str]]:
+    """This run's check evaluations so far (every check runs before the publish): how many
+    passed, those that failed, and the caveats that warned."""
+    records = context.instance.get_records_for_run(
+        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    warn = dg.AssetCheckSeverity.WARN
+    failed = [e.check_name for e in evaluations if not e.passed and e.severity != warn]
+    warned = [e.check_name for e in evaluations if not e.passed and e.severity == warn]
+    return sum(e.passed for e in evaluations), failed, warned
+
+
+def published_state(target: Path, checks: tuple[int, list[str], list[str]]) -> str:
+    """What is published, at a glance: the latest release of each source, what is missing, when,
+    and the checks it passed. The marts' own status in the UI is the last *attempt*'s; this is
+    what analysts read from ``defence.duckdb`` until a run publishes again."""
+    import duckdb
+
+    with duckdb.connect(str(target), read_only=True) as con:
+        latest = con.sql(
+            "select source, release_id, title, strftime(release_date, '%Y-%m-%d') as released "
+            "from marts.dim_release where is_latest order by source"
+        ).df()
+        missing = [
+            r[0]
+            for r in con.sql(
+                "select release_id from marts.dim_release where not is_available order by 1"
+            ).fetchall()
+        ]
+    passed, failed, warned = checks
+    stamp = pd.Timestamp.now("UTC").strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"**Published {stamp}** to `{target}`: what analysts query until the next publish, "
+        "whatever the marts' last attempt shows.",
+        "",
+        latest.to_markdown(index=False),
+        "",
+        f"Checks at publish: {passed} passed, failed: {', '.join(failed) or 'none'}"
+        + (f"; warnings (caveats): {', '.join(warned)}" if warned else "")
+        + ".",
+    ]
+    if missing:
+        lines += ["", f"Not in this warehouse (could not be fetched): {', '.join(missing)}."]
+    return "\n".join(lines)
 
 
 defs = dg.Definitions(assets=[published_warehouse])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -16,8 +17,61 @@ def markdown_image(png: bytes, alt: str) -> str:
     return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What a mart's preview in the UI answers, and the query that answers it."""
+
+    question: str
+    sql: str
+
+
+# The question each main mart's preview answers first (the others show their first rows by
+# grain). Presentation only: every figure is the mart's own, unrounded.
+PREVIEWS = {
+    "fct_target_status": Preview(
+        "The newest year's verdict for each ally, highest share of GDP first",
+        "select country_code, year, share_gdp_pct, meets_2pct, meets_3_5pct_core, meets_5pct, "
+        "gap_to_2pct_pp, gap_to_3_5pct_pp, is_estimate from marts.fct_target_status "
+        "where year = (select max(year) from marts.fct_target_status) "
+        "order by share_gdp_pct desc nulls last, country_code",
+    ),
+    "fct_path_to_2035": Preview(
+        "Who must speed up most to reach 3.5% core by 2035 (percentage points a year)",
+        "select country_code, base_year, base_share_gdp_pct, historical_pp_per_year, "
+        "required_pp_per_year_to_3_5pct, is_on_track_3_5pct, projected_share_gdp_pct_2035 "
+        "from marts.fct_path_to_2035 "
+        "order by required_pp_per_year_to_3_5pct desc nulls last, country_code",
+    ),
+    "agg_alliance_year": Preview(
+        "NATO Europe and Canada in the latest release: share of GDP and allies at 2%, by year",
+        "select year, release_id, share_gdp_pct_published, share_gdp_pct_recomputed, "
+        "allies_meeting_2pct, allies_with_data, is_estimate from marts.agg_alliance_year "
+        "where is_latest_release and aggregate_name = 'NATO Europe and Canada' order by year",
+    ),
+    "fct_two_percent_milestones": Preview(
+        "When each ally first reached 2% of GDP, earliest first",
+        "select * from marts.fct_two_percent_milestones "
+        "order by first_year_at_2pct nulls last, country_code",
+    ),
+    "dim_release": Preview(
+        "Every release, newest first: the latest of each source is the default",
+        "select source, release_id, strftime(release_date, '%Y-%m-%d') as release_date, "
+        "is_latest, is_available, defence_definition, "
+        "price_base_year from marts.dim_release order by release_date desc",
+    ),
+    "fct_revisions": Preview(
+        "The largest revisions into the latest release",
+        "select country_code, year, release_id_from, share_gdp_pct_from, share_gdp_pct_to, "
+        "revision_pp, revision_kind from marts.fct_revisions where is_to_latest "
+        "and is_consecutive_pair order by abs(revision_pp) desc nulls last limit 15",
+    ),
+}
+DEFAULT_ROWS = 10
+
+
 def mart_previews(db_path: Path) -> dict[str, dict]:
-    """For each mart: its row count and a Markdown preview of its first rows."""
+    """For each mart: its row count and a Markdown preview that answers a question
+    (:data:`PREVIEWS`), or its first rows."""
     reports: dict[str, dict] = {}
     with duckdb.connect(str(db_path), read_only=True) as con:
         marts = [
@@ -28,11 +82,16 @@ def mart_previews(db_path: Path) -> dict[str, dict]:
             ).fetchall()
         ]
         for name in marts:
-            preview = con.table(f"marts.{name}").limit(10).df()
+            if name in PREVIEWS:
+                title, preview = PREVIEWS[name].question, con.sql(PREVIEWS[name].sql).df()
+            else:
+                title = f"The first {DEFAULT_ROWS} rows"
+                preview = con.table(f"marts.{name}").limit(DEFAULT_ROWS).df()
             preview = preview.astype(object).where(preview.notna(), "NULL")  # tabulate: no pd.NA
             reports[name] = {
                 "rows": count_rows(con, "marts", name),
-                "preview": preview.to_markdown(index=False),
+                "question": title,
+                "preview": f"**{title}**\n\n{preview.to_markdown(index=False)}",
             }
     return reports
 
