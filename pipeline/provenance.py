@@ -82,13 +82,23 @@ def read_sidecar(data_file: Path) -> dict:
         raise ProvenanceError(f"{sidecar}: not valid YAML ({exc})") from exc
     if not isinstance(meta, dict):
         raise ProvenanceError(f"{sidecar}: expected a mapping of provenance fields")
-    missing = [field for field in REQUIRED_FIELDS if meta.get(field) in (None, "")]
+    missing = [
+        field
+        for field in REQUIRED_FIELDS
+        if meta.get(field) in (None, "") and not _explained(field, meta)
+    ]
     if missing:
         raise ProvenanceError(f"{sidecar}: required field(s) missing: {', '.join(missing)}")
     for field in ("release_date", "cutoff_date"):
         if field in meta and not isinstance(meta[field], dt.date):
             raise ProvenanceError(f"{sidecar}: {field} must be a date (YYYY-MM-DD)")
     return meta
+
+
+def _explained(field: str, meta: dict) -> bool:
+    """A required field may be empty only where it cannot apply and the sidecar says why: the IMF's
+    constant-price series have no single price base year (``price_base_note``)."""
+    return field == "price_base_year" and bool(str(meta.get("price_base_note") or "").strip())
 
 
 def verify_release(data_file: Path, sha256: str | None = None) -> Release:

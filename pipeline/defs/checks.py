@@ -13,12 +13,12 @@ import dagster as dg
 from pipeline import paths
 from pipeline.acquire.on_demand import MIRROR_ENV
 from pipeline.defs.resources import WarehouseLock
-from pipeline.defs.sources import RAW_NATO, RAW_SIPRI, sources_missing
+from pipeline.defs.sources import RAW_NATO, RAW_SIPRI, RAW_WEO, sources_missing
 from pipeline.provenance import read_sidecar, release_files
 from pipeline.quality import gates
 from pipeline.quality.relation_suites import SUITES, RelationSuite, check_name
 from pipeline.quality.runner import SuiteOutcome, build_docs
-from pipeline.sources.catalog import NATO, SIPRI, Source
+from pipeline.sources.catalog import IMF_WEO, NATO, SIPRI, Source
 from pipeline.warehouse.build import count_rows_in
 from pipeline.warehouse.validated import last_load, mark_validated
 
@@ -60,6 +60,13 @@ def gx_raw_nato(warehouse_lock: WarehouseLock) -> dg.AssetCheckResult:
 def gx_raw_sipri(warehouse_lock: WarehouseLock) -> dg.AssetCheckResult:
     """GX suite on the parsed SIPRI frame: keys, years, shares in bounds or a wartime allowlist."""
     return _gate(SIPRI, warehouse_lock, gates.sipri_gate)
+
+
+@dg.asset_check(asset=RAW_WEO, name=check_name("raw.imf_weo__gdp"), blocking=True)
+def gx_raw_imf_weo(warehouse_lock: WarehouseLock) -> dg.AssetCheckResult:
+    """GX suite on the parsed WEO frame: all 32 allies, every measure for every year, growth in a
+    plausible band, positive levels, one first projection year per ally inside the span."""
+    return _gate(IMF_WEO, warehouse_lock, gates.weo_gate)
 
 
 def nothing_at_hand(
@@ -140,7 +147,7 @@ def gx_relations(
     build_docs(paths.gx_docs_root())
 
 
-GX_CHECKS = [gx_raw_nato, gx_raw_sipri, gx_relations]
+GX_CHECKS = [gx_raw_nato, gx_raw_sipri, gx_raw_imf_weo, gx_relations]
 
 
 defs = dg.Definitions(asset_checks=GX_CHECKS)

@@ -14,7 +14,7 @@ from pipeline import paths
 from pipeline.acquire.on_demand import Acquired
 from pipeline.defs.resources import WarehouseLock
 from pipeline.provenance import Release, release_files
-from pipeline.sources.catalog import NATO, SIPRI, SOURCES, Source
+from pipeline.sources.catalog import IMF_WEO, NATO, SIPRI, SOURCES, Source
 from pipeline.sources.load import load_source
 from pipeline.warehouse.build import write_table
 from pipeline.warehouse.fingerprint import Inputs
@@ -31,7 +31,7 @@ def raw_key(source: Source) -> dg.AssetKey:
     return dg.AssetKey(["raw", source.raw_table])
 
 
-RAW_NATO, RAW_SIPRI = raw_key(NATO), raw_key(SIPRI)
+RAW_NATO, RAW_SIPRI, RAW_WEO = raw_key(NATO), raw_key(SIPRI), raw_key(IMF_WEO)
 RAW_RELEASES = dg.AssetKey(["raw", "source_releases"])
 
 

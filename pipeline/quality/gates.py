@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.quality.imf_weo_suite import validate_weo_frame
 from pipeline.quality.nato_suite import validate_nato_frame
 from pipeline.quality.relation_suites import SUITES
 from pipeline.quality.runner import SuiteOutcome
@@ -24,6 +25,11 @@ def nato_gate(
 def sipri_gate(build_db: Path, table: str, docs_root: Path) -> tuple[SuiteOutcome, int]:
     frame = read_table(build_db, "raw", table)
     return validate_sipri_frame(frame, docs_root), len(frame)
+
+
+def weo_gate(build_db: Path, table: str, docs_root: Path) -> tuple[SuiteOutcome, int]:
+    frame = read_table(build_db, "raw", table)
+    return validate_weo_frame(frame, docs_root), len(frame)
 
 
 def relation_gate(build_db: Path, relation: str, docs_root: Path) -> tuple[SuiteOutcome, int]:

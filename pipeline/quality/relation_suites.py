@@ -130,6 +130,28 @@ RULES: dict[str, Rules] = {
         min_rows=32,
     ),
     "marts.fct_two_percent_milestones": Rules(min_rows=32),
+    "staging.stg_imf_weo__gdp": Rules(
+        ranges={"real_gdp_growth_pct": (-15.0, 15.0), "gdp_usd_bn": POSITIVE},
+        min_rows=32 * 8,
+        source="imf_weo",
+    ),
+    "marts.fct_spending_path_2035": Rules(
+        ranges={
+            "projected_gdp_usd_const_m": POSITIVE,
+            "share_path_3_5pct": NATO_SHARE_GDP_PCT,
+            "share_path_5pct": NATO_SHARE_GDP_PCT,
+            "spending_path_3_5pct_usd_const_m": POSITIVE,
+            "real_gdp_growth_pct": (-15.0, 15.0),
+        },
+        min_rows=31 * 10,
+    ),
+    "marts.agg_path_to_2035": Rules(
+        ranges={
+            "spending_increase_needed_3_5pct_usd_const_m": POSITIVE,
+            "spending_increase_needed_5pct_usd_const_m": POSITIVE,
+        },
+        min_rows=7,
+    ),
     "marts.fct_sipri_expenditure": Rules(
         ranges={"share_gdp_pct": (0.0, 120.0), "share_govt_spending_pct": PCT},
         min_rows=10_000,

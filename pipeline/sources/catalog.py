@@ -43,4 +43,5 @@ class Source:
 
 NATO = Source("nato", "nato__defence_expenditure", "NATO, Defence Expenditure of NATO Countries")
 SIPRI = Source("sipri", "sipri__military_expenditure", "SIPRI, Military Expenditure Database")
-SOURCES = (NATO, SIPRI)
+IMF_WEO = Source("imf_weo", "imf_weo__gdp", "IMF, World Economic Outlook Database")
+SOURCES = (NATO, SIPRI, IMF_WEO)

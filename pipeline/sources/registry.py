@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from pipeline.provenance import ProvenanceError, Release
+from pipeline.sources import imf_weo
 from pipeline.sources.nato import derived as nato_derived
 from pipeline.sources.nato import edition_csv as nato_edition_csv
 from pipeline.sources.nato import frame as nato_frame
@@ -30,6 +31,8 @@ PARSERS: dict[str, Callable[[Release], ParseResult]] = {
     "nato_wide_csv": lambda r: nato_edition_csv.parse_wide_csv(r.path, r.release_id, r.meta),
     "nato_long_csv": lambda r: nato_edition_csv.parse_long_csv(r.path, r.release_id, r.meta),
     "sipri_milex_xlsx": lambda r: sipri.parse_release(r.path, r.release_id),
+    "imf_weo_long_csv": imf_weo.parse_long_csv,
+    "imf_weo_projection_start_csv": imf_weo.parse_projection_start_csv,
 }
 
 
@@ -38,6 +41,8 @@ PARSERS: dict[str, Callable[[Release], ParseResult]] = {
 EMPTY_FRAMES: dict[str, Callable[[], pd.DataFrame]] = {
     **{fmt: lambda: nato_frame.to_frame([]) for fmt in PARSERS if fmt.startswith("nato_")},
     "sipri_milex_xlsx": lambda: sipri_frame.to_frame([]),
+    "imf_weo_long_csv": imf_weo.empty_frame,
+    "imf_weo_projection_start_csv": imf_weo.empty_frame,
 }
 
 
@@ -45,12 +50,12 @@ def empty_frame(releases: list[Release]) -> pd.DataFrame:
     """The raw table of a source none of whose ``releases`` is at hand: no rows, the columns and
     types its parser gives, so the dbt models over it build (and come out empty)."""
     formats = {str(r.meta.get("format")) for r in releases}
-    if len(formats) != 1 or not formats <= set(EMPTY_FRAMES):
+    if not formats or not formats <= set(EMPTY_FRAMES):
         raise ProvenanceError(
             f"no release at hand and no single known format among {sorted(formats)}: "
             + ", ".join(str(r.path) for r in releases)
         )
-    return EMPTY_FRAMES[formats.pop()]()
+    return EMPTY_FRAMES[sorted(formats)[0]]()
 
 
 def parse(release: Release) -> ParseResult:

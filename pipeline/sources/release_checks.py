@@ -38,10 +38,17 @@ def check_years(release: Release, frame: pd.DataFrame) -> None:
             f"{span[0]}-{span[1]} ({release.meta['title']!r}) (rule: a release's years are the "
             "span its title states; shifted year labels or a wrong title stop the load)"
         )
-    if newest > release.release_date.year:
+    horizon = release.meta.get("projection_horizon")
+    if horizon is not None and newest > int(horizon):
+        raise ProvenanceError(
+            f"{release.path}: figures for {newest}, after the projection horizon {horizon} its "
+            "sidecar states (rule: a projection runs to its stated horizon, no further)"
+        )
+    if horizon is None and newest > release.release_date.year:
         raise ProvenanceError(
             f"{release.path}: figures for {newest}, after the release's own date "
-            f"{release.release_date} (rule: no release has figures for a later year)"
+            f"{release.release_date} (rule: no release has figures for a later year, except "
+            "projections to the horizon its sidecar states)"
         )
     declared = release.meta.get("estimate_years")
     if declared and "is_estimate" in frame.columns:

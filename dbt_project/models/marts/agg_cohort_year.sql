@@ -10,15 +10,7 @@ members as (
 ),
 
 tagged as (
-    {%- for cohort, condition in [
-        ('All allies', 'true'),
-        ('NATO Europe and Canada', 'is_europe_or_canada'),
-        ('United States', 'not is_europe_or_canada'),
-        ('Eastern flank', 'is_eastern_flank'),
-        ('Rest of the alliance', 'not is_eastern_flank'),
-        ('Ottawa withdrawal group (2025)', "ottawa_status = 'withdrawal_announced_2025'"),
-        ('Borders Russia or Belarus', 'borders_russia_or_belarus'),
-    ] %}
+    {%- for cohort, condition in cohorts() %}
         select
             '{{ cohort }}' as cohort_name,
             *

@@ -3,6 +3,9 @@
 -- and 5% by 2035, its own pace since 2014, and where that pace puts it at the 2029 review and in
 -- 2035 (the pace runs from the Wales pledge year, 2014, to the base year). On track = the
 -- straight-line projection at its own pace reaches the target by 2035.
+-- In money (int_gdp_projected_2035: NATO's base-year GDP grown by the IMF WEO): GDP in 2035, what
+-- 3.5% core and 5% of it would be, and the increase over base-year spending that takes (floored
+-- at 0, like the gaps), in the NATO release's constant prices.
 -- Iceland (no armed forces) gets NULLs: it is never assessed.
 with
 
@@ -32,6 +35,16 @@ paced as (
     from base
 ),
 
+gdp_2035 as (
+    select
+        country_code,
+        weo_release_id,
+        base_spending_usd_const_m,
+        projected_gdp_usd_const_m as projected_gdp_2035_usd_const_m
+    from {{ ref('int_gdp_projected_2035') }}
+    where year = deadline_year
+),
+
 projected as (
     select
         *,
@@ -43,7 +56,7 @@ projected as (
 )
 
 select
-    country_code,
+    projected.country_code,
     base_year,
     base_share_gdp_pct,
     base_is_estimate,
@@ -59,5 +72,22 @@ select
     projected_share_gdp_pct_2035 >= target_3_5pct as is_on_track_3_5pct,
     projected_share_gdp_pct_2035 >= target_5pct as is_on_track_5pct,
     projected_share_gdp_pct_2029 >= target_3_5pct as reaches_3_5pct_by_2029_review,
-    projected_share_gdp_pct_2029 >= target_5pct as reaches_5pct_by_2029_review
+    projected_share_gdp_pct_2029 >= target_5pct as reaches_5pct_by_2029_review,
+    gdp_2035.weo_release_id,
+    gdp_2035.projected_gdp_2035_usd_const_m,
+    target_3_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
+        as required_core_spending_2035_usd_const_m,
+    target_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
+        as required_spending_2035_5pct_usd_const_m,
+    greatest(
+        target_3_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
+        - gdp_2035.base_spending_usd_const_m,
+        0
+    ) as spending_increase_needed_3_5pct_usd_const_m,
+    greatest(
+        target_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
+        - gdp_2035.base_spending_usd_const_m,
+        0
+    ) as spending_increase_needed_5pct_usd_const_m
 from projected
+left join gdp_2035 on projected.country_code = gdp_2035.country_code
