@@ -66,6 +66,17 @@ CONTRACT = {
         "gap_to_5pct_usd_m",
         "is_estimate",
     },
+    "fct_spending_path_2035": {
+        "country_code",
+        "year",
+        "weo_release_id",
+        "gdp_basis",
+        "projected_gdp_usd_const_m",
+        "share_path_3_5pct",
+        "spending_path_3_5pct_usd_const_m",
+        "share_path_5pct",
+        "spending_path_5pct_usd_const_m",
+    },
     "agg_alliance_year": {
         "aggregate_name",
         "year",
@@ -119,7 +130,7 @@ def test_the_publish_audit_and_the_gx_suites_cover_every_mart():
     from pipeline.warehouse.publish import required_relations
 
     marts = mart_relations(load_manifest())
-    assert len(marts) == 11
+    assert len(marts) == 13
     assert required_relations() == marts
     assert sorted(s.relation for s in SUITES if s.relation.startswith("marts.")) == list(marts)
 

@@ -99,3 +99,29 @@ def path_to_2035(path: pd.DataFrame) -> bytes:
     axes.set_xlabel("% of real GDP")
     axes.legend(loc="lower right")
     return _png(figure)
+
+
+LARGEST = 6  # allies drawn in the spending-path chart: the largest by 3.5% of GDP in 2035
+
+
+def spending_paths_2035(paths: pd.DataFrame) -> bytes:
+    """The core spending a straight line to 3.5% of GDP in 2035 takes, year by year, for the
+    largest allies (billions of US dollars at the NATO release's prices); dashed where the GDP
+    behind it is extrapolated past the IMF WEO's last year."""
+    final = paths[paths["year"] == paths["year"].max()]
+    largest = final.nlargest(LARGEST, "spending_path_3_5pct_usd_const_m")["country_code"]
+    figure, axes = plt.subplots(figsize=(8, 5))
+    for code in largest:
+        rows = paths[paths["country_code"] == code].sort_values("year")
+        billions = rows["spending_path_3_5pct_usd_const_m"] / 1000
+        solid = rows["gdp_basis"] != "extrapolated"
+        (line,) = axes.plot(rows["year"][solid], billions[solid], marker="o", label=code)
+        tail = rows["year"] >= rows.loc[solid, "year"].max()  # from the WEO's last year on
+        axes.plot(rows["year"][tail], billions[tail], linestyle="--", color=line.get_color())
+    price_base = int(paths["price_base_year"].dropna().iloc[0])
+    axes.set_yscale("log")
+    axes.set_title("Core defence spending on a straight line to 3.5% of GDP in 2035")
+    axes.set_ylabel(f"billion USD, {price_base} prices (log scale)")
+    axes.set_xlabel("dashed: GDP extrapolated past the IMF WEO's last year")
+    axes.legend(loc="upper left", ncol=2)
+    return _png(figure)

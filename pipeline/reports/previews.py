@@ -42,6 +42,20 @@ PREVIEWS = {
         "from marts.fct_path_to_2035 "
         "order by required_pp_per_year_to_3_5pct desc nulls last, country_code",
     ),
+    "agg_path_to_2035": Preview(
+        "What 3.5% and 5% of GDP in 2035 take, by group of allies (million USD, NATO's prices)",
+        "select cohort_name, allies, base_spending_usd_const_m, "
+        "required_core_spending_2035_usd_const_m, spending_increase_needed_3_5pct_usd_const_m, "
+        "spending_increase_needed_5pct_usd_const_m from marts.agg_path_to_2035 "
+        "order by spending_increase_needed_3_5pct_usd_const_m desc",
+    ),
+    "fct_spending_path_2035": Preview(
+        "The path to 3.5% core in money, year by year, for the largest ally in 2035",
+        "select country_code, year, gdp_basis, projected_gdp_usd_const_m, share_path_3_5pct, "
+        "spending_path_3_5pct_usd_const_m from marts.fct_spending_path_2035 "
+        "where country_code = (select arg_max(country_code, spending_path_3_5pct_usd_const_m) "
+        "from marts.fct_spending_path_2035) order by year",
+    ),
     "agg_alliance_year": Preview(
         "NATO Europe and Canada in the latest release: share of GDP and allies at 2%, by year",
         "select year, release_id, share_gdp_pct_published, share_gdp_pct_recomputed, "
@@ -104,7 +118,12 @@ def mart_charts(db_path: Path) -> dict[str, dict[str, bytes]]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         frames = {
             name: _plain_numbers(con.table(f"marts.{name}").df())
-            for name in ("fct_target_status", "agg_alliance_year", "fct_path_to_2035")
+            for name in (
+                "fct_target_status",
+                "agg_alliance_year",
+                "fct_path_to_2035",
+                "fct_spending_path_2035",
+            )
         }
     latest_alliance = frames["agg_alliance_year"].query("is_latest_release")
     return {
@@ -118,6 +137,9 @@ def mart_charts(db_path: Path) -> dict[str, dict[str, bytes]]:
             ),
         },
         "fct_path_to_2035": {"path_to_2035": charts.path_to_2035(frames["fct_path_to_2035"])},
+        "fct_spending_path_2035": {
+            "spending_paths_2035": charts.spending_paths_2035(frames["fct_spending_path_2035"])
+        },
     }
 
 

@@ -79,15 +79,13 @@ select
         as required_core_spending_2035_usd_const_m,
     target_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
         as required_spending_2035_5pct_usd_const_m,
-    greatest(
-        target_3_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
-        - gdp_2035.base_spending_usd_const_m,
-        0
-    ) as spending_increase_needed_3_5pct_usd_const_m,
-    greatest(
-        target_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
-        - gdp_2035.base_spending_usd_const_m,
-        0
-    ) as spending_increase_needed_5pct_usd_const_m
+    {{ gap_pp(
+        'target_3_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100',
+        'gdp_2035.base_spending_usd_const_m'
+    ) }} as spending_increase_needed_3_5pct_usd_const_m,
+    {{ gap_pp(
+        'target_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100',
+        'gdp_2035.base_spending_usd_const_m'
+    ) }} as spending_increase_needed_5pct_usd_const_m
 from projected
 left join gdp_2035 on projected.country_code = gdp_2035.country_code

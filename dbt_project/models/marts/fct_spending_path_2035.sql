@@ -20,10 +20,10 @@ paths as (
     select
         projected.*,
         base_share_gdp_pct
-        + greatest(targets.target_3_5pct - base_share_gdp_pct, 0)
+        + {{ gap_pp('targets.target_3_5pct', 'base_share_gdp_pct') }}
         * (year - base_year) / (deadline_year - base_year) as share_path_3_5pct,
         base_share_gdp_pct
-        + greatest(targets.target_5pct - base_share_gdp_pct, 0)
+        + {{ gap_pp('targets.target_5pct', 'base_share_gdp_pct') }}
         * (year - base_year) / (deadline_year - base_year) as share_path_5pct
     from projected
     cross join targets
