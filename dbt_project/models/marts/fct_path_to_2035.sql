@@ -53,10 +53,20 @@ projected as (
         base_share_gdp_pct + historical_pp_per_year * (deadline_year - base_year)
             as projected_share_gdp_pct_2035
     from paced
+),
+
+joined as (
+    select
+        projected.*,
+        gdp_2035.weo_release_id,
+        gdp_2035.projected_gdp_2035_usd_const_m,
+        gdp_2035.base_spending_usd_const_m
+    from projected
+    left join gdp_2035 on projected.country_code = gdp_2035.country_code
 )
 
 select
-    projected.country_code,
+    country_code,
     base_year,
     base_share_gdp_pct,
     base_is_estimate,
@@ -73,19 +83,18 @@ select
     projected_share_gdp_pct_2035 >= target_5pct as is_on_track_5pct,
     projected_share_gdp_pct_2029 >= target_3_5pct as reaches_3_5pct_by_2029_review,
     projected_share_gdp_pct_2029 >= target_5pct as reaches_5pct_by_2029_review,
-    gdp_2035.weo_release_id,
-    gdp_2035.projected_gdp_2035_usd_const_m,
-    target_3_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
+    weo_release_id,
+    projected_gdp_2035_usd_const_m,
+    target_3_5pct * projected_gdp_2035_usd_const_m / 100
         as required_core_spending_2035_usd_const_m,
-    target_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100
+    target_5pct * projected_gdp_2035_usd_const_m / 100
         as required_spending_2035_5pct_usd_const_m,
     {{ gap_pp(
-        'target_3_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100',
-        'gdp_2035.base_spending_usd_const_m'
+        'target_3_5pct * projected_gdp_2035_usd_const_m / 100',
+        'base_spending_usd_const_m'
     ) }} as spending_increase_needed_3_5pct_usd_const_m,
     {{ gap_pp(
-        'target_5pct * gdp_2035.projected_gdp_2035_usd_const_m / 100',
-        'gdp_2035.base_spending_usd_const_m'
+        'target_5pct * projected_gdp_2035_usd_const_m / 100',
+        'base_spending_usd_const_m'
     ) }} as spending_increase_needed_5pct_usd_const_m
-from projected
-left join gdp_2035 on projected.country_code = gdp_2035.country_code
+from joined

@@ -19,12 +19,14 @@ targets as (
 paths as (
     select
         projected.*,
-        base_share_gdp_pct
-        + {{ gap_pp('targets.target_3_5pct', 'base_share_gdp_pct') }}
-        * (year - base_year) / (deadline_year - base_year) as share_path_3_5pct,
-        base_share_gdp_pct
-        + {{ gap_pp('targets.target_5pct', 'base_share_gdp_pct') }}
-        * (year - base_year) / (deadline_year - base_year) as share_path_5pct
+        projected.base_share_gdp_pct
+        + {{ gap_pp('targets.target_3_5pct', 'projected.base_share_gdp_pct') }}
+        * (projected.year - projected.base_year)
+        / (projected.deadline_year - projected.base_year) as share_path_3_5pct,
+        projected.base_share_gdp_pct
+        + {{ gap_pp('targets.target_5pct', 'projected.base_share_gdp_pct') }}
+        * (projected.year - projected.base_year)
+        / (projected.deadline_year - projected.base_year) as share_path_5pct
     from projected
     cross join targets
 )
