@@ -107,7 +107,7 @@ def test_status_reports_latest_releases_and_rows(warehouse, capsys):
 @pytest.mark.e2e
 def test_export_writes_every_mart_as_csv_and_parquet(warehouse, tmp_path):
     assert cli.main(["export", "--to", str(tmp_path)]) == 0
-    assert len(list(tmp_path.glob("*.csv"))) == 11 and len(list(tmp_path.glob("*.parquet"))) == 11
+    assert len(list(tmp_path.glob("*.csv"))) == 13 and len(list(tmp_path.glob("*.parquet"))) == 13
     status = duckdb.read_parquet(str(tmp_path / "fct_target_status.parquet")).df()
     assert len(status) == 403
     assert set(status.loc[status.year.eq(2014) & status.meets_2pct.eq(True), "country_code"]) == {

@@ -45,7 +45,13 @@ def test_a_change_to_nato_reparses_nato_and_reuses_sipri(end_to_end, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     log = (warehouse / "logs" / "last_run.log").read_text()
     assert "sipri unchanged since its validated load: reused" in log
+    assert "imf_weo unchanged since its validated load: reused" in log
     assert "nato unchanged" not in log and "parsed nato:" in log
     with duckdb.connect(str(warehouse / paths.PUBLISHED_DB_NAME), read_only=True) as con:
         latest = con.sql("select release_id from marts.dim_release where is_latest").fetchall()
-    assert sorted(latest) == [("nato_2025-08-28",), ("sipri_2026-04-27",)]
+        # The August 2025 edition prints no constant-price GDP: no money path, said as NULL.
+        money = con.sql(
+            "select count(*), count(projected_gdp_usd_const_m) from marts.fct_spending_path_2035"
+        ).fetchone()
+    assert sorted(latest) == [("imf_weo_2026-04-14",), ("nato_2025-08-28",), ("sipri_2026-04-27",)]
+    assert money[0] > 0 and money[1] == 0

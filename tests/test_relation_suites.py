@@ -66,6 +66,6 @@ def test_every_relation_with_a_grain_gets_a_suite_named_after_it():
     assert [
         (s.relation, s.name, s.check_name) for s in SUITES if s.relation == "marts.dim_release"
     ] == [("marts.dim_release", "marts__dim_release", "gx_dim_release")]
-    assert len(SUITES) == 13  # 11 marts and 2 staging models declare a grain
+    assert len(SUITES) == 16  # 13 marts and 3 staging models declare a grain
     with pytest.raises(ValueError, match="marts.fct_gone"):
         build_suites({}, {**RULES, "marts.fct_gone": Rules()})

@@ -149,6 +149,10 @@ def test_the_published_state_is_readable_at_a_glance(ui, browser):
     (the latest release of each source, when, the checks it passed), shown as is; what changed in
     the newest NATO edition is one click away."""
     page = _open(browser, f"{ui}/assets/warehouse/defence?view=events")
+    published = page.locator("tr", has_text="published").first
+    published.wait_for()
+    with contextlib.suppress(PlaywrightTimeout):  # Dagster folds a long Markdown value
+        published.get_by_text("[Show Markdown]").click(timeout=2_000)
     page.get_by_text(re.compile(r"Checks at publish: \d+ passed, failed: none")).first.wait_for()
     page.get_by_text("nato_2026-07-10").first.wait_for()
     page.get_by_text(re.compile(r"^Published \d{4}-\d\d-\d\d \d\d:\d\d UTC")).first.wait_for()
