@@ -114,18 +114,25 @@ def start_pipeline(tmp: Path, warehouse: Path, name: str, *options: str) -> subp
     )
 
 
-def run_pipeline(
-    tmp: Path, warehouse: Path, raw: Path | None = None
+def run_command(
+    tmp: Path, warehouse: Path, *args: str, raw: Path | None = None, timeout_s: float = 600
 ) -> subprocess.CompletedProcess:
-    """Run ``python -m pipeline run`` to the end, as a user would."""
+    """Run ``python -m pipeline <args>`` to the end, as a user would, on ``warehouse``."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run"],
+        [sys.executable, "-m", "pipeline", *args],
         cwd=paths.PROJECT_ROOT,
         env=_pipeline_env(tmp, warehouse, raw),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout_s,
     )
+
+
+def run_pipeline(
+    tmp: Path, warehouse: Path, raw: Path | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``python -m pipeline run`` to the end, as a user would."""
+    return run_command(tmp, warehouse, "run", raw=raw)
 
 
 def _dbt_build_running(session_id: int) -> bool:

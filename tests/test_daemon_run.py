@@ -25,6 +25,7 @@ import pytest
 from pipeline import paths
 from pipeline.defs import REFRESH_JOB, RELEASE_SENSOR
 from pipeline.warehouse.fingerprint import snapshot
+from tests.pg_server import free_port
 from tests.processes import descendants, start, stop_and_audit, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -39,12 +40,6 @@ def _finished(home) -> dg.DagsterRun | None:
     runs = _runs(home)
     done = [r for r in runs if r.is_finished]
     return done[0] if done else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _listening(port: int) -> bool:
@@ -73,7 +68,7 @@ def test_a_run_the_daemon_launches_from_the_sensor_publishes_the_warehouse(tmp_p
     home.mkdir()
     shutil.copyfile(paths.DAGSTER_CONFIG_FILE, home / "dagster.yaml")
     _runs(home)
-    port = _free_port()
+    port = free_port()
     workspace = tmp_path / "workspace.yaml"
     shipped = (paths.PROJECT_ROOT / "deploy" / "workspace.grpc.yaml").read_text()
     workspace.write_text(shipped.replace("4266", str(port)))

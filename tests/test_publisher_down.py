@@ -11,8 +11,6 @@ NATO's validated raw table is reused as a scheduled run would.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -20,7 +18,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.acquire.on_demand import MIRROR_ENV
-from tests.conftest import _pipeline_env, run_pipeline
+from tests.conftest import run_command, run_pipeline
 from tests.local_http import Route
 
 SIPRI_DIR = paths.PROJECT_ROOT / "data" / "raw" / "sipri"
@@ -50,14 +48,7 @@ def _query(db: Path, sql: str) -> list[tuple]:
 
 
 def _status(tmp: Path, warehouse: Path) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "status"],
-        cwd=paths.PROJECT_ROOT,
-        env=_pipeline_env(tmp, warehouse, None),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_command(tmp, warehouse, "status", timeout_s=120)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -30,7 +30,7 @@ from pipeline.sources.sipri.workbook import COLUMNS, REGIONS, parse_release, rea
 from pipeline.sources.workbook import WorkbookLayoutError
 
 # The workbooks the pipeline loads: not in git (SIPRI's terms), fetched into data/raw by their
-# sidecars before the tests run (tests/conftest.py, fetched_release_files); the independent
+# sidecars before the tests run (tests/conftest.py, pytest_configure); the independent
 # reference tables sit in the team's shared folder beside the checkout (developer machines, CI).
 RAW = paths.PROJECT_ROOT / "data" / "raw" / "sipri"
 SHARED = paths.PROJECT_ROOT.parent / "shared" / "data"

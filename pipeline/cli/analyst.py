@@ -92,6 +92,7 @@ def last_run() -> dict | None:
     import dagster as dg
 
     from pipeline.defs import REFRESH_JOB
+    from pipeline.defs.failures import tally_checks
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB), limit=1)
@@ -101,17 +102,17 @@ def last_run() -> dict | None:
         records = instance.get_records_for_run(
             run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
         ).records
-        checks = [r.event_log_entry.dagster_event.event_specific_data for r in records]
-        warn, failed = dg.AssetCheckSeverity.WARN, dg.DagsterRunStatus.FAILURE
+        checks = tally_checks(r.event_log_entry.dagster_event.event_specific_data for r in records)
+        failed = dg.DagsterRunStatus.FAILURE
         stats = instance.get_run_stats(run.run_id)
         return {
             "run_id": run.run_id,
             "status": run.status.value,
             "started": stats.start_time,
             "ended": stats.end_time,
-            "checks_passed": sum(c.passed for c in checks),
-            "checks_failed": [c.check_name for c in checks if not c.passed and c.severity != warn],
-            "checks_warned": [c.check_name for c in checks if not c.passed and c.severity == warn],
+            "checks_passed": checks.passed,
+            "checks_failed": checks.failed,
+            "checks_warned": checks.warned,
             "error": _run_error(instance, run) if run.status == failed else None,
         }
 

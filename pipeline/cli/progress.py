@@ -12,6 +12,8 @@ import time
 
 import dagster as dg
 
+from pipeline.defs.failures import is_warning, tally_checks
+
 _STARTED: dict[str, float] = {}
 
 
@@ -67,7 +69,7 @@ def progress_logger(_init_context) -> logging.Logger:
 
 def summary(result) -> list[str]:
     """What was loaded, validated and published, from a finished run's events."""
-    loaded, checks_passed, checks_failed, checks_warned = [], 0, [], []
+    loaded = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.event_specific_data.materialization
@@ -75,27 +77,18 @@ def summary(result) -> list[str]:
             key = materialization.asset_key.to_user_string()
             if key.startswith("raw/") and rows is not None:
                 loaded.append(f"{key} {rows.value:,} rows")
-        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-            check = event.event_specific_data
-            if check.passed:
-                checks_passed += 1
-            elif is_warning(check):
-                checks_warned.append(check.check_name)
-            else:
-                checks_failed.append(check.check_name)
+    checks = tally_checks(
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    )
     lines = [f"Loaded: {', '.join(loaded) or 'nothing'}"]
     lines.append(
-        f"Validated: {checks_passed} checks passed (dbt tests and GX suites)"
-        + (f", failed: {', '.join(checks_failed)}" if checks_failed else "")
-        + (f", warnings (caveats, not errors): {', '.join(checks_warned)}" if checks_warned else "")
+        f"Validated: {checks.passed} checks passed (dbt tests and GX suites)"
+        + (f", failed: {', '.join(checks.failed)}" if checks.failed else "")
+        + (f", warnings (caveats, not errors): {', '.join(checks.warned)}" if checks.warned else "")
     )
     return lines
-
-
-def is_warning(check) -> bool:
-    """A failed check of WARN severity: a caveat the data carries (a GX caveat suite), not an
-    error; the run goes on and publishes."""
-    return check.severity == dg.AssetCheckSeverity.WARN
 
 
 def print_outcome(result) -> None:

@@ -12,6 +12,7 @@ The terminal summary (``python -m pipeline run``), ``status --check`` and the fa
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import dagster as dg
@@ -72,6 +73,33 @@ def busy_error(events: Iterable[dg.DagsterEvent]) -> str | None:
                 if link.cls_name == WarehouseBusyError.__name__:
                     return _without_class(link)
     return None
+
+
+def is_warning(check) -> bool:
+    """A failed check of WARN severity: a caveat the data carries (a GX caveat suite, a source
+    with nothing at hand), not an error; the run goes on and publishes."""
+    return check.severity == dg.AssetCheckSeverity.WARN
+
+
+@dataclass
+class CheckTally:
+    """Check evaluations counted one way wherever they are reported (the run's summary, the
+    publish asset, ``status``): passed, failed (errors) and warned (caveats), by check name."""
+
+    passed: int = 0
+    failed: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+
+
+def tally_checks(evaluations: Iterable) -> CheckTally:
+    """:class:`CheckTally` of Dagster's asset-check evaluations."""
+    tally = CheckTally()
+    for check in evaluations:
+        if check.passed:
+            tally.passed += 1
+        else:
+            (tally.warned if is_warning(check) else tally.failed).append(check.check_name)
+    return tally
 
 
 INTERRUPTED = "DagsterExecutionInterruptedError"  # what Dagster raises in a step it stops

@@ -12,6 +12,7 @@ import dagster as dg
 import pandas as pd
 
 from pipeline import paths
+from pipeline.defs.failures import CheckTally, tally_checks
 from pipeline.defs.resources import WarehouseLock
 from pipeline.defs.sources import files_key, sources_missing
 from pipeline.quality.relation_suites import empty_by_absence
@@ -98,20 +99,15 @@ def published_warehouse(
     )
 
 
-def checks_of(context: dg.AssetExecutionContext) -> tuple[int, list[str], list[str]]:
-    """This run's check evaluations so far (every check runs before the publish): how many
-    passed, those that failed, and the caveats that warned."""
+def checks_of(context: dg.AssetExecutionContext) -> CheckTally:
+    """This run's check evaluations so far (every check runs before the publish)."""
     records = context.instance.get_records_for_run(
         context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
-    evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
-    warn = dg.AssetCheckSeverity.WARN
-    failed = [e.check_name for e in evaluations if not e.passed and e.severity != warn]
-    warned = [e.check_name for e in evaluations if not e.passed and e.severity == warn]
-    return sum(e.passed for e in evaluations), failed, warned
+    return tally_checks(r.event_log_entry.dagster_event.event_specific_data for r in records)
 
 
-def published_state(target: Path, checks: tuple[int, list[str], list[str]]) -> str:
+def published_state(target: Path, checks: CheckTally) -> str:
     """What is published, at a glance: the latest release of each source, what is missing, when,
     and the checks it passed. The marts' own status in the UI is the last *attempt*'s; this is
     what analysts read from ``defence.duckdb`` until a run publishes again."""
@@ -128,7 +124,6 @@ def published_state(target: Path, checks: tuple[int, list[str], list[str]]) -> s
                 "select release_id from marts.dim_release where not is_available order by 1"
             ).fetchall()
         ]
-    passed, failed, warned = checks
     stamp = pd.Timestamp.now("UTC").strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"**Published {stamp}** to `{target}`: what analysts query until the next publish, "
@@ -136,8 +131,8 @@ def published_state(target: Path, checks: tuple[int, list[str], list[str]]) -> s
         "",
         "Latest releases: " + ", ".join(f"{r} (released {d})" for r, d in latest) + ".",
         "",
-        f"Checks at publish: {passed} passed, failed: {', '.join(failed) or 'none'}"
-        + (f"; warnings (caveats): {', '.join(warned)}" if warned else "")
+        f"Checks at publish: {checks.passed} passed, failed: {', '.join(checks.failed) or 'none'}"
+        + (f"; warnings (caveats): {', '.join(checks.warned)}" if checks.warned else "")
         + ".",
     ]
     if missing:
