@@ -87,9 +87,7 @@ class Acquired:
         return Acquired([*self.fetched, *other.fetched], {**self.unavailable, **other.unavailable})
 
 
-def ensure_present(
-    data_file: Path, meta: dict, timeout_s: float = TIMEOUT_S, max_bytes: int | None = None
-) -> Path:
+def ensure_present(data_file: Path, meta: dict, timeout_s: float = TIMEOUT_S) -> Path:
     """Return ``data_file``, fetching it first when it is missing and its sidecar allows that.
 
     Raises :class:`FetchUnavailable` when no location had the file, :class:`ProvenanceError` when
@@ -104,8 +102,7 @@ def ensure_present(
             "the file belongs in git (restore it, or mark the sidecar if the publisher's terms "
             "forbid committing it)"
         )
-    cap = MAX_FETCH_BYTES if max_bytes is None else max_bytes
-    expected_bytes = int(meta["bytes"])
+    cap, expected_bytes = MAX_FETCH_BYTES, int(meta["bytes"])
     if expected_bytes > cap:
         raise ProvenanceError(
             f"{data_file}: the sidecar's size {expected_bytes} bytes is over the {cap}-byte cap "
