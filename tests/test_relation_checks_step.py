@@ -15,6 +15,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.defs.checks import gx_relations
+from pipeline.defs.gx_worker import gx_worker
 from pipeline.defs.resources import WarehouseLock
 from pipeline.quality.relation_suites import SUITES
 
@@ -52,7 +53,8 @@ def _run() -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*_stand_ins(), gx_relations],
         instance=dg.DagsterInstance.ephemeral(),
-        resources={"warehouse_lock": WarehouseLock()},  # the run's inputs, as the job's
+        # the run's inputs and its GX process, as the job's
+        resources={"warehouse_lock": WarehouseLock(), "gx_worker": gx_worker},
         raise_on_error=False,
     )
 

@@ -4,29 +4,25 @@ dagster-dbt starts dbt as a child process (``DbtCliResource(dbt_executable=...)`
 setting). When the run's process is killed outright (``kill -9``, the out-of-memory killer), nothing
 in it can stop that child, and dbt went on writing the build warehouse for seconds, while the
 next run could already hold the write lock. This entry point asks the kernel to kill it when its
-parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``, which survives ``exec``), then replaces itself with
-the ``dbt`` installed beside its interpreter: same process, same arguments, same environment.
+parent dies (:func:`pipeline.children.die_with_parent`, which survives ``exec``), then replaces
+itself with the ``dbt`` installed beside its interpreter: same process, same arguments, same
+environment.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import sys
 from pathlib import Path
 
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+from pipeline.children import ParentGone, die_with_parent
 
 
 def main() -> None:
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-            sys.exit(f"dbt-in-run: prctl failed: {os.strerror(ctypes.get_errno())}")
-        if os.getppid() != parent:  # the run died before the request took effect
-            sys.exit("dbt-in-run: the run that started dbt is gone")
+    try:
+        die_with_parent()
+    except (OSError, ParentGone) as exc:
+        sys.exit(f"dbt-in-run: {exc}")
     dbt = Path(sys.executable).parent / "dbt"
     os.execv(dbt, [str(dbt), *sys.argv[1:]])
 

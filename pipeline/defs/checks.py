@@ -12,6 +12,7 @@ import dagster as dg
 
 from pipeline import paths
 from pipeline.acquire.on_demand import MIRROR_ENV
+from pipeline.defs.gx_worker import GxWorker
 from pipeline.defs.resources import WarehouseLock
 from pipeline.defs.sources import RAW_NATO, RAW_SIPRI, RAW_WEO, sources_missing
 from pipeline.provenance import read_sidecar, release_files
@@ -46,27 +47,33 @@ def _result(
 
 
 @dg.asset_check(asset=RAW_NATO, name=check_name("raw.nato__defence_expenditure"), blocking=True)
-def gx_raw_nato(warehouse_lock: WarehouseLock) -> dg.AssetCheckResult:
+def gx_raw_nato(
+    warehouse_lock: WarehouseLock, gx_worker: dg.ResourceParam[GxWorker]
+) -> dg.AssetCheckResult:
     """GX suites on the parsed NATO frame: keys, years contiguous, shares in bounds and consistent
     with money / GDP, estimates only in the newest years, every ally present each member year."""
     from pipeline.quality.nato_suite import COMPLETE_FORMATS
 
     sidecars = [read_sidecar(path) for path in release_files(NATO.folder)]  # verified upstream
     complete = {str(m["release_id"]) for m in sidecars if m.get("format") in COMPLETE_FORMATS}
-    return _gate(NATO, warehouse_lock, gates.nato_gate, complete)
+    return _gate(NATO, warehouse_lock, gx_worker, gates.nato_gate, complete)
 
 
 @dg.asset_check(asset=RAW_SIPRI, name=check_name("raw.sipri__military_expenditure"), blocking=True)
-def gx_raw_sipri(warehouse_lock: WarehouseLock) -> dg.AssetCheckResult:
+def gx_raw_sipri(
+    warehouse_lock: WarehouseLock, gx_worker: dg.ResourceParam[GxWorker]
+) -> dg.AssetCheckResult:
     """GX suite on the parsed SIPRI frame: keys, years, shares in bounds or a wartime allowlist."""
-    return _gate(SIPRI, warehouse_lock, gates.sipri_gate)
+    return _gate(SIPRI, warehouse_lock, gx_worker, gates.sipri_gate)
 
 
 @dg.asset_check(asset=RAW_WEO, name=check_name("raw.imf_weo__gdp"), blocking=True)
-def gx_raw_imf_weo(warehouse_lock: WarehouseLock) -> dg.AssetCheckResult:
+def gx_raw_imf_weo(
+    warehouse_lock: WarehouseLock, gx_worker: dg.ResourceParam[GxWorker]
+) -> dg.AssetCheckResult:
     """GX suite on the parsed WEO frame: all 32 allies, every measure for every year, growth in a
     plausible band, positive levels, one first projection year per ally inside the span."""
-    return _gate(IMF_WEO, warehouse_lock, gates.weo_gate)
+    return _gate(IMF_WEO, warehouse_lock, gx_worker, gates.weo_gate)
 
 
 def nothing_at_hand(
@@ -86,9 +93,11 @@ def nothing_at_hand(
     )
 
 
-def _gate(source: Source, lock: WarehouseLock, gate, *args) -> dg.AssetCheckResult:
+def _gate(
+    source: Source, lock: WarehouseLock, worker: GxWorker, gate, *args
+) -> dg.AssetCheckResult:
     """Validate ``raw.<raw table>`` unless it passed this gate already for the same inputs and
-    code (the raw asset then reused it, and GX is not even imported); mark it validated when it
+    code (the raw asset then reused it, and GX is not even asked); mark it validated when it
     passes. An empty table of a source with no release at hand is a warning (nothing to check)."""
     build_db, raw_table = paths.build_db(), source.raw_table
     missing = sources_missing(lock.inputs).get(source.name)
@@ -101,7 +110,7 @@ def _gate(source: Source, lock: WarehouseLock, gate, *args) -> dg.AssetCheckResu
             description="inputs and code unchanged since this table passed the gate: reused",
             metadata={"reused_validated_load": True, "source_fingerprint": loaded.fingerprint},
         )
-    outcome, rows = gate(build_db, raw_table, *args, paths.gx_docs_root())
+    outcome, rows = worker.run(gate, build_db, raw_table, *args, paths.gx_docs_root())
     if outcome.success:
         mark_validated(build_db, raw_table)
     return _result(outcome, rows)
@@ -126,12 +135,15 @@ def _relation_key(suite: RelationSuite) -> dg.AssetCheckKey:
     can_subset=True,
 )
 def gx_relations(
-    context: dg.AssetCheckExecutionContext, warehouse_lock: WarehouseLock
+    context: dg.AssetCheckExecutionContext,
+    warehouse_lock: WarehouseLock,
+    gx_worker: dg.ResourceParam[GxWorker],
 ) -> Iterator[dg.AssetCheckResult]:
     """The GX suites on the dbt relations, one check each, run as one step after the dbt build
     (13 steps cost about 0.3 s each in Dagster's and GX's overhead); the run's GX data docs are
-    built once, at the end of this, the run's last GX step. A relation that is empty because its
-    source has no release at hand gets a warning, not its suite."""
+    built once, at the end of this, the run's last GX step, which then lets the GX process go. A
+    relation that is empty because its source has no release at hand gets a warning, not its
+    suite."""
     selected, build_db = context.selected_asset_check_keys, paths.build_db()
     missing = sources_missing(warehouse_lock.inputs)
     for suite in SUITES:
@@ -142,9 +154,12 @@ def gx_relations(
         if source in missing and count_rows_in(build_db, *suite.relation.split(".")) == 0:
             yield nothing_at_hand(source, missing[source], key)
             continue
-        outcome, rows = gates.relation_gate(build_db, suite.relation, paths.gx_docs_root())
+        outcome, rows = gx_worker.run(
+            gates.relation_gate, build_db, suite.relation, paths.gx_docs_root()
+        )
         yield _result(outcome, rows, suite.blocking, key)
-    build_docs(paths.gx_docs_root())
+    gx_worker.run(build_docs, paths.gx_docs_root())
+    gx_worker.finish()  # the run's last GX step
 
 
 GX_CHECKS = [gx_raw_nato, gx_raw_sipri, gx_raw_imf_weo, gx_relations]

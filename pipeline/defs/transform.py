@@ -36,10 +36,18 @@ def dbt_models(
 ):
     """dbt build on the build warehouse: seeds, models and their data tests, in DAG order.
 
+    dbt's unit tests are left out, as dbt's documentation advises for production builds: they
+    test the models' SQL on fixed inputs, not the data, so they cannot fail on a new release; the
+    test suite runs them (``tests/test_dbt_unit_tests.py``), and a run saves their second.
+
     ``warehouse_lock`` is requested only so the run holds the write lock while dbt writes; dbt's
     artifacts go to :func:`pipeline.paths.dbt_run_target`, beside the warehouse it builds (later
     runs on that warehouse reuse its partial-parse state)."""
-    yield from dbt.cli(["build"], context=context, target_path=paths.dbt_run_target()).stream()
+    yield from dbt.cli(
+        ["build", "--exclude-resource-type", "unit_test"],
+        context=context,
+        target_path=paths.dbt_run_target(),
+    ).stream()
 
 
 defs = dg.Definitions(assets=[dbt_models])

@@ -1,0 +1,64 @@
+"""The run's GX process: every GX suite of a run is validated there, one at a time, when a step
+asks and while the step waits.
+
+Why a process of its own: importing GX takes about 2 s (it brings SciPy and Altair), and its
+modules add about 0.7 s to an interpreter's tear-down. The process starts when the run's resources
+are set up, after the write lock is taken (``required_resource_keys``), and imports GX on the
+second core while the run verifies and parses the release files, so the first gate finds it
+ready. The run's own process never imports GX.
+
+One path: this is a resource of the one job, so a run from the shell, the schedule, the sensor or
+the UI starts it the same way; nothing is handed over outside the calls below. What crosses is
+the gate function of :mod:`pipeline.quality.gates` with its arguments (paths, table names, release
+ids) and its outcome (a ``SuiteOutcome`` and a row count), pickled by the standard library's
+``concurrent.futures``. The process reads the build warehouse read-only and writes GX's files
+(suites, results, data docs); the run's process touches neither while it waits.
+
+It is a fresh interpreter (``spawn``: the run's environment as it is now, none of its threads), it
+dies with the run's process (:func:`pipeline.children.die_with_parent`), and it ignores Ctrl-C,
+which the run handles. A gate that raises raises the same exception in the step.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+import dagster as dg
+
+from pipeline.quality import gates
+
+T = TypeVar("T")
+
+
+class GxWorker:
+    """The run's GX process and the calls that run in it."""
+
+    def __init__(self, pool: ProcessPoolExecutor):
+        self._pool = pool
+
+    def run(self, function: Callable[..., T], *args) -> T:
+        """``function(*args)`` in the GX process; its result, or its exception raised here."""
+        return self._pool.submit(function, *args).result()
+
+    def finish(self) -> None:
+        """Let the process go once the run's last GX step is done: its exit then overlaps the
+        steps after it, instead of holding up the run's end. Nothing more can run in it."""
+        self._pool.shutdown(wait=False)
+
+
+@dg.resource(
+    required_resource_keys={"warehouse_lock"},
+    description="The run's GX process: validates every GX suite of the run (set up after the "
+    "write lock is taken; GX is imported there while the run parses).",
+)
+def gx_worker(_context: dg.InitResourceContext) -> Iterator[GxWorker]:
+    with ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=gates.start_worker,
+    ) as pool:
+        pool.submit(gates.warm_up)
+        yield GxWorker(pool)

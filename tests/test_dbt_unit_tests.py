@@ -1,0 +1,60 @@
+"""dbt's unit tests: the models' SQL on fixed inputs (compounding, floors, revisions...).
+
+A pipeline run leaves them out (``pipeline/defs/transform.py``: they test the code, not the data,
+so a new release cannot fail them); here they run on a copy of the session's build warehouse, whose
+relations give dbt the input columns it needs, and every one of them must pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline import paths
+
+pytestmark = [pytest.mark.e2e, pytest.mark.sipri]
+
+
+def test_every_dbt_unit_test_passes(end_to_end, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    shutil.copyfile(end_to_end.published.parent / "build.duckdb", warehouse / "build.duckdb")
+    dbt = Path(sys.executable).parent / "dbt"
+    done = subprocess.run(
+        [
+            str(dbt),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=paths.PROJECT_ROOT / "dbt_project",
+        env={**os.environ, "DEFENCE_WAREHOUSE_DIR": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
+    assert set(ran) == _declared_unit_tests() and set(ran.values()) == {"pass"}, ran
+
+
+def _declared_unit_tests() -> set[str]:
+    """Every unit test the dbt project's YAML declares."""
+    declared = set()
+    for path in (paths.PROJECT_ROOT / "dbt_project" / "models").rglob("*.yml"):
+        for test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests", []):
+            declared.add(test["name"])
+    assert len(declared) >= 6
+    return declared
