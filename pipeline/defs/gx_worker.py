@@ -43,6 +43,11 @@ class GxWorker:
         """``function(*args)`` in the GX process; its result, or its exception raised here."""
         return self._pool.submit(function, *args).result()
 
+    def ahead(self, function: Callable[..., object], *args) -> None:
+        """Queue ``function(*args)`` without waiting: work a later step needs, done while this one
+        runs. A failure there is not lost: the step that needs the same thing fails on it."""
+        self._pool.submit(function, *args)
+
     def finish(self) -> None:
         """Let the process go once the run's last GX step is done: its exit then overlaps the
         steps after it, instead of holding up the run's end. Nothing more can run in it."""
@@ -55,10 +60,12 @@ class GxWorker:
     "write lock is taken; GX is imported there while the run parses).",
 )
 def gx_worker(_context: dg.InitResourceContext) -> Iterator[GxWorker]:
+    """Start the process and have it import GX at once, while the run verifies and parses."""
     with ProcessPoolExecutor(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=gates.start_worker,
     ) as pool:
-        pool.submit(gates.warm_up)
-        yield GxWorker(pool)
+        worker = GxWorker(pool)
+        worker.ahead(gates.warm_up)
+        yield worker

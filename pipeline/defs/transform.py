@@ -12,7 +12,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipeline import paths
 from pipeline.defs.dbt_project import DBT_PROJECT
+from pipeline.defs.gx_worker import GxWorker
 from pipeline.defs.resources import WarehouseLock
+from pipeline.quality import gates
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -32,7 +34,10 @@ class LayeredTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=LayeredTranslator(),
 )
 def dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_lock: WarehouseLock
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse_lock: WarehouseLock,
+    gx_worker: dg.ResourceParam[GxWorker],
 ):
     """dbt build on the build warehouse: seeds, models and their data tests, in DAG order.
 
@@ -42,7 +47,11 @@ def dbt_models(
 
     ``warehouse_lock`` is requested only so the run holds the write lock while dbt writes; dbt's
     artifacts go to :func:`pipeline.paths.dbt_run_target`, beside the warehouse it builds (later
-    runs on that warehouse reuse its partial-parse state)."""
+    runs on that warehouse reuse its partial-parse state).
+
+    While dbt builds, the run's GX process saves the relation suites that the next step validates
+    (their expectations need only the rules and the manifest): about 1 s less in that step."""
+    gx_worker.ahead(gates.prepare_relation_suites, paths.gx_docs_root())
     yield from dbt.cli(
         ["build", "--exclude-resource-type", "unit_test"],
         context=context,

@@ -54,3 +54,11 @@ def start_worker() -> None:
 def warm_up() -> None:
     """Import GX (about 2 s: it brings SciPy and Altair) before the first gate needs it."""
     import great_expectations  # noqa: F401
+
+
+def prepare_relation_suites(docs_root: Path) -> None:
+    """Save every relation suite under ``docs_root`` before dbt has built the relations: their
+    expectations depend on the rules and the dbt manifest only, so the relations step that follows
+    the dbt build only validates."""
+    for suite in SUITES:
+        suite.prepare(docs_root)

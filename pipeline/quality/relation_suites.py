@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.quality.runner import SuiteOutcome, run_suite
+from pipeline.quality.runner import SuiteOutcome, prepare, run_suite
 from pipeline.quality.thresholds import NATO_SHARE_GDP_PCT, PCT, POSITIVE
 from pipeline.reference import target_threshold_pct
 from pipeline.warehouse.dbt_manifest import project_grains
@@ -76,6 +76,10 @@ class RelationSuite:
                 for c in self.rules.single_valued
             ],
         ]
+
+    def prepare(self, docs_root) -> None:
+        """Save the suite under ``docs_root`` ahead of its validation (:func:`runner.prepare`)."""
+        prepare(docs_root, self.name, self.expectations)
 
     def validate(self, frame: pd.DataFrame, docs_root=None) -> SuiteOutcome:
         """Run the suite; the data docs are built by the step that runs every relation suite, at
