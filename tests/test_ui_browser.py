@@ -88,8 +88,15 @@ except ImportError:  # pragma: no cover - playwright is a dev dependency
     PlaywrightTimeout = TimeoutError
 
 
+# Dagster shows a newsletter dialog ("community NUX") on a first visit from 127.0.0.1, a second
+# after the page loads; it would swallow clicks. The UI skips it when the browser's localStorage
+# says it was dismissed (the key its "Skip" button sets), so every page starts with that key.
+DISMISSED_NUX = "window.localStorage.setItem('communityNux', JSON.stringify('1'))"
+
+
 @pytest.fixture(scope="module")
 def browser():
+    """One browser context for the module, with the newsletter dialog marked dismissed."""
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM is not None, "chromium is required in CI"
@@ -97,18 +104,17 @@ def browser():
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        yield instance
+        context = instance.new_context(viewport={"width": 1600, "height": 1000})
+        context.add_init_script(DISMISSED_NUX)
+        yield context
+        context.close()
         instance.close()
 
 
 def _open(browser, url):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page = browser.new_page()
     page.set_default_timeout(60_000)
     page.goto(url)
-    # Dagster shows a newsletter dialog on a first visit, a few seconds after the page loads;
-    # it would swallow clicks, so wait for it (or for the time it would take) and dismiss it.
-    with contextlib.suppress(PlaywrightTimeout):
-        page.get_by_role("button", name="Skip").click(timeout=10_000)
     return page
 
 
