@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,7 +182,12 @@ def end_to_end(tmp_path_factory, worker_id) -> EndToEnd:
 
     ``make test`` runs two pytest-xdist workers; whichever needs it first runs it under a file
     lock in the folder both share, and the other reuses the result (pytest-xdist's documented
-    pattern for session fixtures): the 40 s run is not paid twice."""
+    pattern for session fixtures): the 40 s run is not paid twice. The first worker starts it in
+    the background as soon as its session begins (:func:`_end_to_end_started_early`)."""
+    return _shared_end_to_end(tmp_path_factory, worker_id)
+
+
+def _shared_end_to_end(tmp_path_factory, worker_id: str) -> EndToEnd:
     if worker_id == "master":  # plain pytest, no workers
         return _end_to_end(tmp_path_factory.mktemp("e2e"))
     shared = tmp_path_factory.getbasetemp().parent
@@ -193,6 +199,21 @@ def end_to_end(tmp_path_factory, worker_id) -> EndToEnd:
         outcome = _end_to_end(shared / "e2e")
         result.write_bytes(pickle.dumps(outcome))
         return outcome
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_to_end_started_early(request, tmp_path_factory, worker_id):
+    """On the first xdist worker, start the session's end-to-end runs in a background thread at
+    once, when any collected test needs them: they are subprocesses, so the workers run the other
+    tests meanwhile instead of one of them waiting a minute on the file lock. A failure there is
+    not lost: the fixture, run again by whichever test needs it, fails the same way."""
+    needed = any("end_to_end" in item.fixturenames for item in request.session.items)
+    if worker_id != "gw0" or not needed:
+        yield
+        return
+    with ThreadPoolExecutor(max_workers=1) as background:
+        background.submit(_shared_end_to_end, tmp_path_factory, worker_id)
+        yield
 
 
 def _end_to_end(tmp: Path) -> EndToEnd:

@@ -28,7 +28,7 @@ from typing import TypeVar
 
 import dagster as dg
 
-from pipeline.quality import gates
+from pipeline.quality import gates, runner
 
 T = TypeVar("T")
 
@@ -67,5 +67,5 @@ def gx_worker(_context: dg.InitResourceContext) -> Iterator[GxWorker]:
         initializer=gates.start_worker,
     ) as pool:
         worker = GxWorker(pool)
-        worker.ahead(gates.warm_up)
+        worker.ahead(runner.warm_up)
         yield worker

@@ -2,7 +2,7 @@
 count. No Dagster here; ``pipeline/defs/checks.py`` turns the outcome into the check result.
 
 In a run these functions execute in the run's GX process (``pipeline/defs/gx_worker.py``), which
-calls :func:`start_worker` once when it starts and :func:`warm_up` first thing: every argument and
+calls :func:`start_worker` once when it starts and imports GX first thing: every argument and
 result crosses between processes, so they are paths, names and outcomes, never open connections.
 """
 
@@ -49,11 +49,6 @@ def start_worker() -> None:
     stops it), so an interrupt prints one message, not one traceback per process."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def warm_up() -> None:
-    """Import GX (about 2 s: it brings SciPy and Altair) before the first gate needs it."""
-    import great_expectations  # noqa: F401
 
 
 def prepare_relation_suites(docs_root: Path) -> None:

@@ -157,6 +157,11 @@ def _uncommitted(docs_root: Path) -> Path:
     return Path(docs_root) / "gx" / "uncommitted"
 
 
+def warm_up() -> None:
+    """Import GX (about 2 s: it brings SciPy and Altair) before the first suite needs it."""
+    import great_expectations  # noqa: F401
+
+
 def open_context(docs_root: Path | None):
     """An ephemeral GX context (nothing written), or the file context under ``docs_root``, made
     once per process and folder: opening one reads and writes its YAML, about 0.1 s each time."""
