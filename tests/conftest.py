@@ -26,6 +26,7 @@ from pipeline import paths
 from pipeline.provenance import sha256_of
 from pipeline.sources.nato.workbook import ParseResult, parse_release
 from pipeline.warehouse.build import write_table
+from tests.processes import describe, session_processes
 
 # The local HTTP server fixture (``server``) for the download tests.
 pytest_plugins = ["tests.local_http"]
@@ -89,9 +90,14 @@ def stage_release(raw_dir: Path, data_file: Path, **sidecar_overrides) -> Path:
     return target
 
 
-def _pipeline_env(tmp: Path, warehouse: Path, raw: Path | None) -> dict:
+# The environment as the session began: the session's end-to-end runs start in a background thread
+# (``_end_to_end_started_early``) while other tests run, and must not see what a test monkeypatches.
+SESSION_ENVIRON = dict(os.environ)
+
+
+def _pipeline_env(tmp: Path, warehouse: Path, raw: Path | None, base: dict | None = None) -> dict:
     env = {
-        **os.environ,
+        **(os.environ if base is None else base),
         "DEFENCE_WAREHOUSE_DIR": str(warehouse),
         "DAGSTER_HOME": str(tmp / "dagster_home"),
     }
@@ -101,14 +107,15 @@ def _pipeline_env(tmp: Path, warehouse: Path, raw: Path | None) -> dict:
 
 
 def start_pipeline(tmp: Path, warehouse: Path, name: str, *options: str) -> subprocess.Popen:
-    """Start ``python -m pipeline run`` in its own session (so a test can kill its whole group).
+    """Start ``python -m pipeline run`` in its own session (so a test can kill its whole group),
+    in the environment the test session began with (:data:`SESSION_ENVIRON`).
 
     Output goes to ``<tmp>/<name>.out`` and ``.err``: a pipe would fill and stall the run.
     """
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", *options],
         cwd=paths.PROJECT_ROOT,
-        env=_pipeline_env(tmp, warehouse, None),
+        env=_pipeline_env(tmp, warehouse, None, SESSION_ENVIRON),
         stdout=(tmp / f"{name}.out").open("w"),
         stderr=(tmp / f"{name}.err").open("w"),
         start_new_session=True,
@@ -171,6 +178,8 @@ class EndToEnd:
     bytes_after_kill: bytes
     kill_leftovers: list[str]
     dbt_outlived_s: float  # how long the killed run's dbt child went on after the run died
+    others_outlived_s: float  # how long any other process of the killed run went on (GX's...)
+    survivors: list[str]  # processes of the killed run still alive 30 s after it died
     concurrent: subprocess.CompletedProcess
     run_stdout: str
     dagster_home: Path
@@ -234,12 +243,22 @@ def _end_to_end(tmp: Path) -> EndToEnd:
 
     killed = start_pipeline(tmp, warehouse, "killed")
     try:
-        _wait_for(lambda: _dbt_build_running(killed.pid), 300, "dbt build to start")
+        _wait_for(
+            lambda: _dbt_build_running(killed.pid) or killed.poll() is not None,
+            300,
+            "dbt build to start",
+        )
+        assert killed.poll() is None, (tmp / "killed.err").read_text()[-3000:]
         os.kill(killed.pid, signal.SIGKILL)  # the run's process alone, as `kill -9 <pid>` does
         killed.wait()
         dbt_died = time.monotonic()
         _wait_for(lambda: not _dbt_build_running(killed.pid), 30, "the killed run's dbt to end")
         dbt_outlived_s = time.monotonic() - dbt_died
+        # Its GX process, Dagster's log watchers, multiprocessing's tracker: all must go too.
+        with contextlib.suppress(TimeoutError):
+            _wait_for(lambda: not session_processes(killed.pid), 30, "the killed run's processes")
+        others_outlived_s = time.monotonic() - dbt_died
+        survivors = [describe([pid]) for pid in session_processes(killed.pid)]
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(killed.pid, signal.SIGKILL)  # whatever else of it is left
@@ -269,6 +288,8 @@ def _end_to_end(tmp: Path) -> EndToEnd:
         after_kill,
         leftovers,
         dbt_outlived_s,
+        others_outlived_s,
+        survivors,
         loser,
         winners[0].stdout,
         tmp / "dagster_home",

@@ -31,6 +31,13 @@ def test_a_killed_runs_dbt_child_dies_with_it(end_to_end):
     assert end_to_end.dbt_outlived_s < 2.0
 
 
+def test_no_process_of_a_killed_run_outlives_it(end_to_end):
+    """The run's GX process (and Dagster's own helpers) go with it too: the GX process is bound
+    to the run like dbt (``pipeline/children.py``), and would otherwise write GX's files on."""
+    assert end_to_end.survivors == []
+    assert end_to_end.others_outlived_s < 5.0
+
+
 def test_the_next_run_after_a_kill_succeeds_and_replaces_the_warehouse(end_to_end):
     assert end_to_end.published.read_bytes() != end_to_end.previous_bytes
     assert "Published" in end_to_end.run_stdout
