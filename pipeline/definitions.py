@@ -27,6 +27,7 @@ def build_definitions() -> dg.Definitions:
         automation,
         checks,
         dbt_project,
+        gx_worker,
         publish,
         refresh,
         resources,
@@ -43,6 +44,7 @@ def build_definitions() -> dg.Definitions:
         automation.automation_defs(REFRESH_JOB),
         alerts.defs,
         resources.defs,
+        gx_worker.defs,
         dbt_project.defs,
     )
 

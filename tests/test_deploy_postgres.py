@@ -153,6 +153,18 @@ def test_the_daemon_runs_sensor_requests_one_at_a_time_on_postgres(deployment):
     assert len(spans) == 2 and spans[0][1] <= spans[1][0], spans
 
 
+def _power_cut(session_id: int) -> None:
+    """SIGKILL every process of the session, again until none is left: one being started while
+    the first kills land (the run's step process, say) must not survive to finish the run."""
+    deadline = time.monotonic() + 10
+    while (alive := session_processes(session_id)) and time.monotonic() < deadline:
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
+    assert not session_processes(session_id), "a process survived the power cut"
+
+
 LOCATIONS = """{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
   locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
 
@@ -194,8 +206,7 @@ def test_history_and_cursors_survive_restarts_and_failures_are_posted(deployment
         with _instance(env) as instance:
             wait_until(lambda: _status(instance, "c") == "STARTED", 90, "run c to start", daemon)
     finally:
-        for pid in session_processes(daemon.pid):
-            os.kill(pid, signal.SIGKILL)
+        _power_cut(daemon.pid)
         daemon.wait()
     with _instance(env) as instance:
         assert _status(instance, "c") == "STARTED"

@@ -69,3 +69,6 @@ def gx_worker(_context: dg.InitResourceContext) -> Iterator[GxWorker]:
         worker = GxWorker(pool)
         worker.ahead(runner.warm_up)
         yield worker
+
+
+defs = dg.Definitions(resources={"gx_worker": gx_worker})

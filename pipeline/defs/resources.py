@@ -33,7 +33,6 @@ from pydantic import Field, PrivateAttr
 
 from pipeline import paths
 from pipeline.acquire.on_demand import Acquired, ensure_all
-from pipeline.defs.gx_worker import gx_worker
 from pipeline.warehouse.fingerprint import Inputs, snapshot
 from pipeline.warehouse.lock import write_lock
 
@@ -109,4 +108,4 @@ def lock_run_config(wait_s: float) -> dict:
     return {"resources": {"warehouse_lock": {"config": {"wait_s": wait_s}}}}
 
 
-defs = dg.Definitions(resources={"warehouse_lock": warehouse_lock, "gx_worker": gx_worker})
+defs = dg.Definitions(resources={"warehouse_lock": warehouse_lock})
