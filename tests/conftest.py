@@ -220,6 +220,9 @@ def _end_to_end_started_early(request, tmp_path_factory, worker_id):
     if worker_id != "gw0" or not needed:
         yield
         return
+    # Made here, in the main thread: pytest empties the worker's base folder when it first makes
+    # it, which from the thread could remove a test's tmp_path being made meanwhile.
+    tmp_path_factory.getbasetemp()
     with ThreadPoolExecutor(max_workers=1) as background:
         background.submit(_shared_end_to_end, tmp_path_factory, worker_id)
         yield
