@@ -24,6 +24,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 import dagster as dg
@@ -31,6 +32,10 @@ import dagster as dg
 from pipeline.quality import gates, runner
 
 T = TypeVar("T")
+
+
+class GxProcessDied(RuntimeError):
+    """The run's GX process ended before answering: a validation that did not run."""
 
 
 class GxWorker:
@@ -41,7 +46,13 @@ class GxWorker:
 
     def run(self, function: Callable[..., T], *args) -> T:
         """``function(*args)`` in the GX process; its result, or its exception raised here."""
-        return self._pool.submit(function, *args).result()
+        try:
+            return self._pool.submit(function, *args).result()
+        except BrokenProcessPool as exc:
+            raise GxProcessDied(
+                f"the run's GX process died before {function.__name__} could finish (killed, "
+                "out of memory?); nothing was published, and the next run starts a new one"
+            ) from exc
 
     def ahead(self, function: Callable[..., object], *args) -> None:
         """Queue ``function(*args)`` without waiting: work a later step needs, done while this one
