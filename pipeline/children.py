@@ -32,3 +32,11 @@ def die_with_parent() -> None:
         raise OSError(ctypes.get_errno(), f"prctl failed: {os.strerror(ctypes.get_errno())}")
     if os.getppid() != parent:
         raise ParentGone("the process that started this one is gone")
+
+
+def bind_to_parent() -> None:
+    """Set up a helper process of the run (a ``ProcessPoolExecutor`` initializer): it dies with
+    the run, and leaves Ctrl-C to the run (which stops it), so an interrupt prints one message,
+    not one traceback per process."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

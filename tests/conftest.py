@@ -90,9 +90,10 @@ def stage_release(raw_dir: Path, data_file: Path, **sidecar_overrides) -> Path:
     return target
 
 
-# The environment as the session began: the session's end-to-end runs start in a background thread
-# (``_end_to_end_started_early``) while other tests run, and must not see what a test monkeypatches.
-SESSION_ENVIRON = dict(os.environ)
+# The environment as the session began, once ``pytest_configure`` has set the mirror: the session's
+# end-to-end runs start in a background thread (``_end_to_end_started_early``) while other tests
+# run, and must not see what a test monkeypatches.
+SESSION_ENVIRON: dict[str, str] = {}
 
 
 def _pipeline_env(tmp: Path, warehouse: Path, raw: Path | None, base: dict | None = None) -> dict:
@@ -344,6 +345,7 @@ def pytest_configure(config):
         os.environ[acquire.MIRROR_ENV] = str(
             default or paths.PROJECT_ROOT / ".no-mirror-configured"
         )
+    SESSION_ENVIRON.update(os.environ)  # the mirror included: runs never fetch from the internet
     missing = acquire.ensure_all(paths.PROJECT_ROOT / "data" / "raw").unavailable
     if missing:
         message = (

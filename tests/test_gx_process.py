@@ -3,30 +3,29 @@ failures are the step's, and its death is said in words, not as a broken pool.""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
+import sys
 
 import pytest
 
-from pipeline.defs.gx_worker import GxProcessDied, GxWorker
-from pipeline.quality import gates
+from pipeline.defs.gx_worker import GxProcessDied, gx_process
 
 
 @pytest.fixture
 def worker():
-    with ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=gates.start_worker,
-    ) as pool:
-        yield GxWorker(pool)
+    with gx_process() as started:  # as the run's resource starts it
+        yield started
+
+
+def _gx_imported() -> bool:
+    return "great_expectations" in sys.modules
 
 
 def test_a_call_runs_in_another_process_and_its_exception_is_raised_here(worker):
     assert worker.run(os.getpid) != os.getpid()
     assert worker.run(os.getppid) == os.getpid()  # bound to the run (its parent)
+    assert worker.run(_gx_imported)  # imported there at once
     with pytest.raises(FileNotFoundError):
         worker.run(os.stat, "/no/such/file")
 

@@ -15,8 +15,9 @@ ids) and its outcome (a ``SuiteOutcome`` and a row count), pickled by the standa
 (suites, results, data docs); the run's process touches neither while it waits.
 
 It is a fresh interpreter (``spawn``: the run's environment as it is now, none of its threads), it
-dies with the run's process (:func:`pipeline.children.die_with_parent`), and it ignores Ctrl-C,
-which the run handles. A gate that raises raises the same exception in the step.
+dies with the run's process and ignores Ctrl-C, which the run handles
+(:func:`pipeline.children.bind_to_parent`). A gate that raises raises the same exception in the
+step.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TypeVar
 
 import dagster as dg
 
-from pipeline.quality import gates, runner
+from pipeline.children import bind_to_parent
+from pipeline.quality import runner
 
 T = TypeVar("T")
 
@@ -71,11 +74,18 @@ class GxWorker:
     "write lock is taken; GX is imported there while the run parses).",
 )
 def gx_worker(_context: dg.InitResourceContext) -> Iterator[GxWorker]:
-    """Start the process and have it import GX at once, while the run verifies and parses."""
+    with gx_process() as worker:
+        yield worker
+
+
+@contextmanager
+def gx_process() -> Iterator[GxWorker]:
+    """Start the process and have it import GX at once, while the run verifies and parses; on
+    leaving, wait for it to end."""
     with ProcessPoolExecutor(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=gates.start_worker,
+        initializer=bind_to_parent,
     ) as pool:
         worker = GxWorker(pool)
         worker.ahead(runner.warm_up)

@@ -2,16 +2,14 @@
 count. No Dagster here; ``pipeline/defs/checks.py`` turns the outcome into the check result.
 
 In a run these functions execute in the run's GX process (``pipeline/defs/gx_worker.py``), which
-calls :func:`start_worker` once when it starts and imports GX first thing: every argument and
-result crosses between processes, so they are paths, names and outcomes, never open connections.
+imports GX first thing: every argument and result crosses between processes, so they are paths,
+names and outcomes, never open connections.
 """
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
-from pipeline.children import die_with_parent
 from pipeline.quality.imf_weo_suite import validate_weo_frame
 from pipeline.quality.nato_suite import validate_nato_frame
 from pipeline.quality.relation_suites import SUITES
@@ -42,13 +40,6 @@ def weo_gate(build_db: Path, table: str, docs_root: Path) -> tuple[SuiteOutcome,
 def relation_gate(build_db: Path, relation: str, docs_root: Path) -> tuple[SuiteOutcome, int]:
     frame = read_table(build_db, *relation.split("."))
     return _SUITES[relation].validate(frame, docs_root), len(frame)
-
-
-def start_worker() -> None:
-    """Set up the run's GX process: it dies with the run, and leaves Ctrl-C to the run (which
-    stops it), so an interrupt prints one message, not one traceback per process."""
-    die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def prepare_relation_suites(docs_root: Path) -> None:
