@@ -5,6 +5,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# dbt's own environment (pipeline/paths.py DBT_ENV_DIR): the Dagster processes never import dbt.
+DBT_ENV := $(VENV)/dbt
 
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
@@ -21,9 +23,12 @@ endif
 
 .PHONY: setup run test test-fast lint format ui docs docs-serve bench clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock dbt_project/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(PYTHON) -m venv $(DBT_ENV)
+	$(DBT_ENV)/bin/python -m pip install --quiet --disable-pip-version-check -c requirements.lock \
+		-r dbt_project/requirements.txt
 	touch $(STAMP)
 
 setup: $(STAMP)  ## the venv, then the dbt manifest the definitions load from (when stale)
@@ -42,7 +47,7 @@ lint: setup  ## ruff on the Python, the import contracts (layers, no cycles), sq
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	$(DBT_ENV)/bin/sqlfluff lint dbt_project/models dbt_project/tests
 
 format: setup
 	$(BIN)/ruff format .
@@ -52,11 +57,11 @@ ui: setup  ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/python -m pipeline ui
 
 docs: setup  ## dbt docs (offline) into dbt_project/target, and docs/data_dictionary.md
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
+	cd dbt_project && ../$(DBT_ENV)/bin/dbt docs generate --profiles-dir .
 	$(BIN)/python -m pipeline dictionary
 
 docs-serve: docs  ## dbt docs on http://127.0.0.1:8081
-	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8081 --no-browser
+	cd dbt_project && ../$(DBT_ENV)/bin/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8081 --no-browser
 
 bench: setup  ## benchmarks: medians against the stack's floor (docs/performance.md)
 	$(BIN)/python -m benchmarks

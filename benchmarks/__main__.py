@@ -23,7 +23,6 @@ from pathlib import Path
 from pipeline import paths
 
 ROOT = paths.PROJECT_ROOT
-BIN = Path(sys.executable).parent
 FLOOR_DBT = ROOT / "benchmarks" / "floor_dbt"
 DBT_STEP_LINE = re.compile(r"ok\s+dbt_models \(([\d.]+) s\)")
 
@@ -97,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     py = [sys.executable]
     task = [*py, "-m", "benchmarks.tasks"]
-    dbt = str(BIN / "dbt")
+    dbt = str(paths.dbt_tool())
     results: dict[str, dict] = {}
 
     def fresh():

@@ -14,11 +14,17 @@ warehouse or raw-data folder through the environment:
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DAGSTER_CONFIG_FILE = PROJECT_ROOT / "dagster.yaml"
+# dbt's own virtualenv, inside the project's (``make setup`` installs dbt_project/requirements.txt
+# there): the Dagster processes run dbt as a command and never import dbt Core, which cost each of
+# them about a second and 850 modules (docs/architecture.md, "dbt in its own environment").
+DBT_ENV_DIR = Path(sys.prefix) / "dbt"
+DBT_REQUIREMENTS = DBT_PROJECT_DIR / "requirements.txt"
 
 BUILD_DB_NAME = "build.duckdb"
 PUBLISHED_DB_NAME = "defence.duckdb"
@@ -70,6 +76,11 @@ def dbt_run_target() -> Path:
     dagster-dbt's default, a new folder under ``dbt_project/target/`` per run, grew by about 4 MB
     a run and was never pruned."""
     return warehouse_dir() / "dbt_target"
+
+
+def dbt_tool(name: str = "dbt") -> Path:
+    """A command of dbt's environment (``dbt``, ``sqlfluff``)."""
+    return DBT_ENV_DIR / "bin" / name
 
 
 def dagster_home() -> Path:

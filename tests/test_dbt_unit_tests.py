@@ -12,8 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -27,7 +25,7 @@ def test_every_dbt_unit_test_passes(end_to_end, tmp_path):
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     shutil.copyfile(end_to_end.published.parent / "build.duckdb", warehouse / "build.duckdb")
-    dbt = Path(sys.executable).parent / "dbt"
+    dbt = paths.dbt_tool()
     done = subprocess.run(
         [
             str(dbt),

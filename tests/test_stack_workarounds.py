@@ -7,8 +7,9 @@ whether the new version has a public way (and delete the workaround) or move the
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,14 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
+from pipeline import paths
 from pipeline.defs.dbt_project import DBT_EXECUTABLE, dbt_resource
 from pipeline.defs.stack_workarounds import OVERRIDDEN, ProjectDbtCliResource
+
+# The dbt-core pin of dbt's environment, as dbt_project/requirements.txt declares it.
+PINNED_DBT_CORE = re.search(
+    r"^dbt-core==(\S+)", paths.DBT_REQUIREMENTS.read_text(), re.MULTILINE
+).group(1)
 
 
 def test_the_overridden_members_still_exist_in_dagster_dbt():
@@ -28,15 +35,36 @@ def test_the_overridden_members_still_exist_in_dagster_dbt():
 
 
 def test_the_version_is_the_dbt_core_the_runs_use_without_running_dbt():
-    """The version comes from the package metadata of the dbt-core that DBT_EXECUTABLE runs: the
-    script's interpreter is this one, so it is the same installation."""
+    """The version comes from the package metadata of the dbt-core in dbt's environment, whose
+    ``dbt`` script DBT_EXECUTABLE (``dbt-in-run``, of this interpreter) replaces itself with."""
     resource = dbt_resource()
     assert isinstance(resource, ProjectDbtCliResource)
     shebang = Path(DBT_EXECUTABLE).read_text().splitlines()[0].removeprefix("#!").strip()
     assert os.path.realpath(shebang) == os.path.realpath(sys.executable)
-    assert resource._cli_version == Version(importlib.metadata.version("dbt-core"))
+    dbt_python = paths.dbt_tool().read_text().splitlines()[0].removeprefix("#!").strip()
+    assert Path(dbt_python).parent.parent == paths.DBT_ENV_DIR
+    assert resource._cli_version == Version(PINNED_DBT_CORE)
     assert resource._cli_version.major == 1  # dbt Core, not the Fusion engine
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_the_dagster_processes_never_import_dbt_core():
+    """dbt Core is not installed beside Dagster (it has its own environment), so loading the
+    definitions imports none of it: dagster-dbt then reads the manifest itself."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pipeline.definitions; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dbt', 'dbt_common')))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "[]"
+    assert importlib.util.find_spec("dbt") is None
 
 
 def test_dbt_itself_reports_the_same_version():
@@ -52,4 +80,4 @@ def test_dbt_itself_reports_the_same_version():
             "HTTPS_PROXY": "http://127.0.0.1:9",
         },  # its PyPI lookup fails at once, offline
     )
-    assert importlib.metadata.version("dbt-core") in done.stdout
+    assert PINNED_DBT_CORE in done.stdout

@@ -179,8 +179,16 @@ def _release_terms(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return rows
 
 
+def _contract_type(column: dict) -> str:
+    """A column's type in the mart's enforced dbt contract, with "not null" when it is declared
+    never NULL (DuckDB refuses the build otherwise)."""
+    constraints = {c.get("type") for c in column.get("constraints") or []}
+    return column.get("data_type", "") + (", not null" if "not_null" in constraints else "")
+
+
 def data_dictionary(manifest_path: Path) -> str:
-    """Markdown data dictionary of every mart (grain, columns, units, descriptions), from dbt."""
+    """Markdown data dictionary of every mart (grain, columns, types, units, descriptions), from
+    dbt: the types and NOT NULL constraints are the marts' enforced contracts."""
     manifest = json.loads(manifest_path.read_text())
     marts = sorted(
         (
@@ -202,6 +210,7 @@ def data_dictionary(manifest_path: Path) -> str:
         rows = [
             {
                 "column": f"`{name}`",
+                "type": _contract_type(spec),
                 "unit": (spec.get("meta") or {}).get("unit", ""),
                 "description": spec.get("description", "").replace("\n", " "),
             }

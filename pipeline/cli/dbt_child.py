@@ -5,17 +5,17 @@ setting). When the run's process is killed outright (``kill -9``, the out-of-mem
 in it can stop that child, and dbt went on writing the build warehouse for seconds, while the
 next run could already hold the write lock. This entry point asks the kernel to kill it when its
 parent dies (:func:`pipeline.children.die_with_parent`, which survives ``exec``), then replaces
-itself with the ``dbt`` installed beside its interpreter: same process, same arguments, same
-environment.
+itself with the ``dbt`` of dbt's own environment (:data:`pipeline.paths.DBT_ENV_DIR`): same
+process, same arguments, same environment variables.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from pipeline.children import ParentGone, die_with_parent
+from pipeline.paths import DBT_ENV_DIR, dbt_tool
 
 
 def main() -> None:
@@ -23,7 +23,9 @@ def main() -> None:
         die_with_parent()
     except (OSError, ParentGone) as exc:
         sys.exit(f"dbt-in-run: {exc}")
-    dbt = Path(sys.executable).parent / "dbt"
+    dbt = dbt_tool()
+    if not dbt.exists():
+        sys.exit(f"dbt-in-run: dbt's environment is not set up ({DBT_ENV_DIR}): run `make setup`")
     os.execv(dbt, [str(dbt), *sys.argv[1:]])
 
 

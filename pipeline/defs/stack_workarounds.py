@@ -21,9 +21,12 @@ dagster-dbt's ``DbtCliResource`` (0.29.27), on every run:
 from __future__ import annotations
 
 import importlib.metadata
+import sysconfig
 
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
+
+from pipeline.paths import DBT_ENV_DIR
 
 OVERRIDDEN = ("_cli_version", "_initialize_dbt_core_adapter")  # checked by the tests
 
@@ -33,7 +36,18 @@ class ProjectDbtCliResource(DbtCliResource):
 
     @property
     def _cli_version(self) -> Version:
-        return Version(importlib.metadata.version("dbt-core"))
+        return dbt_core_version()
 
     def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - dagster-dbt's signature
         return None
+
+
+def dbt_core_version() -> Version:
+    """The version of dbt-core installed in dbt's environment, from its package metadata."""
+    site_packages = sysconfig.get_path("purelib", vars={"base": str(DBT_ENV_DIR)})
+    found = list(importlib.metadata.distributions(name="dbt-core", path=[site_packages]))
+    if not found:
+        raise FileNotFoundError(
+            f"dbt-core is not installed in dbt's environment ({DBT_ENV_DIR}): run `make setup`"
+        )
+    return Version(found[0].version)

@@ -24,7 +24,10 @@ releases as (
             file_name, '; '
             order by file_name
         ) as file_name,
-        string_agg(distinct file_format, '; ') as file_format,
+        string_agg(
+            distinct file_format, '; '
+            order by file_format
+        ) as file_format,
         string_agg(
             file_sha256, '; '
             order by file_name
