@@ -25,6 +25,7 @@ def build_definitions() -> dg.Definitions:
     from pipeline.defs import (
         alerts,
         automation,
+        charts_ahead,
         checks,
         dbt_project,
         gx_worker,
@@ -45,6 +46,7 @@ def build_definitions() -> dg.Definitions:
         alerts.defs,
         resources.defs,
         gx_worker.defs,
+        charts_ahead.defs,
         dbt_project.defs,
     )
 

@@ -428,7 +428,9 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
     for result in results["results"]:
         statuses.setdefault(result["unique_id"].split(".")[0], set()).add(result["status"])
     assert statuses["model"] == {"success"} and statuses["test"] <= {"pass", "warn"}
-    assert len(results["results"]) > 80  # seeds, models and data tests
+    manifest = json.loads((warehouse / "dbt_target" / "manifest.json").read_text())
+    built = {i for i, n in manifest["nodes"].items() if n["resource_type"] != "unit_test"}
+    assert {r["unique_id"] for r in results["results"]} == built  # seeds, models, data tests
     assert "unit_test" not in statuses  # tests of the SQL, run by tests/test_dbt_unit_tests.py
     docs = warehouse / "gx" / "uncommitted" / "data_docs" / "local_site"
     pages = {p.name for p in (docs / "validations").iterdir()}

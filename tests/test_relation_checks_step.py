@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from pipeline import paths
+from pipeline.defs.charts_ahead import chart_drawer
 from pipeline.defs.checks import gx_relations
 from pipeline.defs.gx_worker import gx_worker
 from pipeline.defs.resources import WarehouseLock
@@ -53,8 +54,12 @@ def _run() -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*_stand_ins(), gx_relations],
         instance=dg.DagsterInstance.ephemeral(),
-        # the run's inputs and its GX process, as the job's
-        resources={"warehouse_lock": WarehouseLock(), "gx_worker": gx_worker},
+        # the run's inputs, its GX process and its chart-drawing thread, as the job's
+        resources={
+            "warehouse_lock": WarehouseLock(),
+            "gx_worker": gx_worker,
+            "chart_drawer": chart_drawer,
+        },
         raise_on_error=False,
     )
 

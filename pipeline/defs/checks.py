@@ -12,6 +12,7 @@ import dagster as dg
 
 from pipeline import paths
 from pipeline.acquire.on_demand import MIRROR_ENV
+from pipeline.defs.charts_ahead import ChartDrawer
 from pipeline.defs.gx_worker import GxWorker
 from pipeline.defs.resources import WarehouseLock
 from pipeline.defs.sources import RAW_NATO, RAW_SIPRI, RAW_WEO, sources_missing
@@ -138,13 +139,16 @@ def gx_relations(
     context: dg.AssetCheckExecutionContext,
     warehouse_lock: WarehouseLock,
     gx_worker: dg.ResourceParam[GxWorker],
+    chart_drawer: dg.ResourceParam[ChartDrawer],
 ) -> Iterator[dg.AssetCheckResult]:
     """The GX suites on the dbt relations, one check each, run as one step after the dbt build
     (13 steps cost about 0.3 s each in Dagster's and GX's overhead); the run's GX data docs are
     built once, at the end of this, the run's last GX step, which then lets the GX process go. A
     relation that is empty because its source has no release at hand gets a warning, not its
-    suite."""
+    suite. While the GX process validates, this process draws the marts' charts for the publish
+    step (:mod:`pipeline.defs.charts_ahead`)."""
     selected, build_db = context.selected_asset_check_keys, paths.build_db()
+    chart_drawer.ahead(build_db)
     missing = sources_missing(warehouse_lock.inputs)
     for suite in SUITES:
         key = _relation_key(suite)

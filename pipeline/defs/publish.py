@@ -12,12 +12,13 @@ import dagster as dg
 import pandas as pd
 
 from pipeline import paths
+from pipeline.defs.charts_ahead import ChartDrawer
 from pipeline.defs.failures import CheckTally, tally_checks
 from pipeline.defs.resources import WarehouseLock
 from pipeline.defs.sources import files_key, sources_missing
 from pipeline.quality.relation_suites import empty_by_absence
 from pipeline.reports.changes_markdown import render_reports, write_reports
-from pipeline.reports.previews import markdown_image, mart_charts, mart_previews, write_charts
+from pipeline.reports.previews import markdown_image, mart_previews, write_charts
 from pipeline.sources.catalog import NATO
 from pipeline.warehouse.build import write_table
 from pipeline.warehouse.publish import REQUIRED_RELATIONS, publish
@@ -69,17 +70,21 @@ def mart_observation(mart: str, preview: dict, charts: dict) -> dg.AssetObservat
     "attempt leaves it, and says so in an observation here.",
 )
 def published_warehouse(
-    context: dg.AssetExecutionContext, warehouse_lock: WarehouseLock
+    context: dg.AssetExecutionContext,
+    warehouse_lock: WarehouseLock,
+    chart_drawer: dg.ResourceParam[ChartDrawer],
 ) -> dg.MaterializeResult:
     """data/warehouse/defence.duckdb: what analysts open (read-only), replaced atomically.
 
     Depends on every mart, so it runs only after dbt build (with its tests) and every blocking
     GX check on the marts have passed. Then each mart gets an observation in the UI: its row
-    count, a preview and its charts (also written to data/warehouse/charts/).
+    count, a preview and its charts (also written to data/warehouse/charts/), drawn while the
+    checks ran (:mod:`pipeline.defs.charts_ahead`) and taken before anything writes the build.
     """
     build, target = paths.build_db(), paths.published_db()
+    drawn = chart_drawer.charts(build)
     write_build_info(build, warehouse_lock.inputs.fingerprint)
-    drawn, previews, reports = mart_charts(build), mart_previews(build), render_reports(build)
+    previews, reports = mart_previews(build), render_reports(build)
     empty = empty_by_absence(set(sources_missing(warehouse_lock.inputs)))
     counts = publish(build, target, frozenset(empty))  # the last thing that can fail
     context.log.info("published %s", target)

@@ -2,7 +2,8 @@
 
 Who checks what, once: each relation's grain is declared in its dbt model's ``config.meta.grain``
 and checked here (keys unique and never NULL), read from the dbt manifest, so every mart gets a
-suite; the dbt tests keep the other not-NULL columns, references and accepted values. The rules
+suite; the dbt tests keep the other not-NULL columns of staging, references and accepted values,
+and the marts' enforced dbt contracts their other not-NULL columns and every type. The rules
 below add what dbt tests do not: plausible ranges, row counts, one release per latest-release
 mart, and the caveats. ``blocking`` suites stop the publish when they fail (a failure would
 publish wrong numbers); the others are caveats, reported as warnings.
