@@ -21,7 +21,7 @@ from pipeline.defs.alerts import build_alert_sensor
 from pipeline.defs.resources import warehouse_lock
 from pipeline.sources.workbook import WorkbookLayoutError
 
-RUN_SECONDS = 2.0
+RUN_SECONDS = 1.0
 
 
 def _log(line: str) -> None:

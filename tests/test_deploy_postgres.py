@@ -2,7 +2,7 @@
 
 The instance is the shipped ``deploy/dagster.postgres.yaml``, chosen by ``python -m pipeline
 daemon|webserver`` because ``DEFENCE_DAGSTER_PG_URL`` is set and the new home has no dagster.yaml.
-The daemon loads tests/deploy_location.py (a sensor, a two-second job that holds the real
+The daemon loads tests/deploy_location.py (a sensor, a one-second job that holds the real
 warehouse write lock, and the project's failure alert) rather than the real definitions, whose
 refresh takes more than a minute; the webserver loads the real ``workspace.yaml``.
 The PostgreSQL server is started by the tests (tests/pg_server.py); outside CI, without the
