@@ -30,6 +30,7 @@ def parse_sipri() -> None:
 def gx_all() -> None:
     """Every GX suite the job runs, on the frames of an already built warehouse."""
     from pipeline import paths
+    from pipeline.quality.imf_weo_suite import validate_weo_frame
     from pipeline.quality.nato_suite import validate_nato_frame
     from pipeline.quality.relation_suites import SUITES
     from pipeline.quality.sipri_suite import validate_sipri_frame
@@ -38,6 +39,7 @@ def gx_all() -> None:
     db = paths.build_db()
     validate_nato_frame(read_table(db, "raw", "nato__defence_expenditure"))
     validate_sipri_frame(read_table(db, "raw", "sipri__military_expenditure"))
+    validate_weo_frame(read_table(db, "raw", "imf_weo__gdp"))
     for suite in SUITES:
         suite.validate(read_table(db, *suite.relation.split(".")))
 
@@ -70,7 +72,8 @@ def floor_gx() -> None:
 
 def scale_load(vintages: int, sipri_editions: int) -> None:
     """Write a build warehouse holding ``vintages`` copies of NATO's real 2024 release and
-    ``sipri_editions`` copies of SIPRI's 2025 edition, each as its own release.
+    ``sipri_editions`` copies of SIPRI's 2025 edition, each as its own release, beside the IMF's
+    real WEO release as it is (the spending-path models read it).
 
     Copies are made inside DuckDB, one ``insert ... select`` per copy from the one parsed release,
     so Python holds a single release whatever ``vintages`` is (measured before: 1.87 GB peak at
@@ -82,6 +85,7 @@ def scale_load(vintages: int, sipri_editions: int) -> None:
 
     nato, _, nato_releases = load_source(_raw() / "nato")
     sipri, _, sipri_releases = load_source(_raw() / "sipri")
+    weo, _, weo_releases = load_source(_raw() / "imf_weo")
     base = {r.release_id: release_row(r) for r in (*nato_releases, *sipri_releases)}
     db = paths.build_db()
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -104,8 +108,10 @@ def scale_load(vintages: int, sipri_editions: int) -> None:
             "sipri",
             sipri_editions,
         )
+        con.from_df(weo).create("raw.imf_weo__gdp")
+        rows += [release_row(r) for r in weo_releases]
         releases = pd.DataFrame(rows)
-        releases["release_date"] = releases["release_date"].dt.date
+        releases["release_date"] = pd.to_datetime(releases["release_date"]).dt.date
         con.from_df(releases).create("raw.source_releases")
 
 
