@@ -10,12 +10,14 @@ dagster-dbt's ``DbtCliResource`` (0.29.27), on every run:
   (``_cli_version``). That command imports all of dbt (about 1.3-1.8 s here) and then asks PyPI
   for the latest dbt-core release over the network, from every run and every test run; the
   project's tests must not touch the network. There is no setting to give the resource the version
-  or skip the probe. Here dbt is the pinned dbt-core installed beside the interpreter
-  (``DBT_EXECUTABLE``), so its version is read from the package metadata.
+  or skip the probe. Here dbt is the pinned dbt-core of dbt's own environment
+  (:data:`pipeline.paths.DBT_ENV_DIR`), so its version is read from that environment's package
+  metadata.
 - **loads dbt's adapter in the Dagster process** (``_initialize_dbt_core_adapter``: dbt's config,
-  the DuckDB adapter and its macros, about 1 s) before starting dbt, only so that
-  ``.fetch_row_counts()`` and ``.fetch_column_metadata()`` can work; this project calls neither
-  (its row counts come from the publish step). There is no setting to leave it out.
+  the DuckDB adapter and its macros) before starting dbt, only so that ``.fetch_row_counts()`` and
+  ``.fetch_column_metadata()`` can work; this project calls neither (its row counts come from the
+  publish step). dbt Core is not installed beside Dagster, so the attempt would fail on every run
+  and log a warning with its traceback. There is no setting to leave it out.
 """
 
 from __future__ import annotations
