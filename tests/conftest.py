@@ -364,3 +364,22 @@ def pytest_runtest_setup(item):
     """A test marked ``sipri`` skips, with one message, when SIPRI's workbooks are not at hand."""
     if item.get_closest_marker("sipri") is not None and not sipri_at_hand():
         pytest.skip(SIPRI_SKIP)
+
+
+# --- the order two workers take the tests in (``make test``: ``-n 2``) ---------------------------
+
+
+def _order(item: pytest.Item) -> int:
+    """0: the long tests that mostly wait (daemons, signals), while the session's runs start in
+    the background and keep the cores busy; 1: the tests that need no pipeline run; 2: those that
+    need the session's runs, which are done by then instead of holding a worker that waits."""
+    if item.get_closest_marker("postgres") or item.get_closest_marker("lifecycle"):
+        return 0
+    return 2 if "end_to_end" in item.fixturenames else 1
+
+
+def pytest_collection_modifyitems(config, items):
+    """Order the tests so that both workers stay busy (a stable sort: each file's own order is
+    kept). pytest-xdist may hand consecutive tests to different workers, so no test relies on
+    another having run (the PostgreSQL deployment story is one test)."""
+    items.sort(key=_order)

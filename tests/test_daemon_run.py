@@ -65,8 +65,9 @@ def _run_log(home, run_id: str) -> str:
 
 
 @pytest.mark.sipri
-def test_a_change_to_nato_is_loaded_by_the_daemons_run_reparsing_only_nato(request, tmp_path):
+def test_a_change_to_nato_is_loaded_by_the_daemons_run_reparsing_only_nato(end_to_end, tmp_path):
     home, warehouse, raw = tmp_path / "dagster_home", tmp_path / "warehouse", tmp_path / "raw"
+    shutil.copytree(end_to_end.published.parent, warehouse, ignore=shutil.ignore_patterns("*.lock"))
     shutil.copytree(paths.raw_dir(), raw, ignore=shutil.ignore_patterns(".*"))
     shutil.rmtree(raw / "nato" / "2026-07-10")
     env = {
@@ -90,15 +91,6 @@ def test_a_change_to_nato_is_loaded_by_the_daemons_run_reparsing_only_nato(reque
     log = tmp_path / "daemon.log"
     daemon = None
     try:
-        # Yesterday's warehouse, once the session's runs have made it (the code server loads the
-        # definitions meanwhile; nothing reads the warehouse before the daemon's first tick).
-        end_to_end = request.getfixturevalue("end_to_end")
-        shutil.copytree(
-            end_to_end.published.parent,
-            warehouse,
-            ignore=shutil.ignore_patterns("*.lock"),
-            dirs_exist_ok=True,  # the code server may have made the folder (its lock file)
-        )
         wait_until(lambda: _listening(port), 180, "the code server", server)
         daemon = start(["daemon", "--workspace", str(workspace)], env, log)
         run = wait_until(lambda: _finished(home), 400, "the sensor's run to finish", daemon)

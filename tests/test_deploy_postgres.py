@@ -6,7 +6,7 @@ The daemon loads tests/deploy_location.py (a sensor, a one-second job that holds
 warehouse write lock, and the project's failure alert) rather than the real definitions, whose
 refresh takes more than a minute; the webserver loads the real ``workspace.yaml``.
 The PostgreSQL server is started by the tests (tests/pg_server.py); outside CI, without the
-server binaries, the module is skipped. The two tests are one story, in order: the second
+server binaries, the module is skipped. The test is one story, in order: its second part
 restarts what the first set up.
 """
 
@@ -121,7 +121,16 @@ def _intervals(log_text: str) -> dict[str, list[float]]:
     return seen
 
 
-def test_the_daemon_runs_sensor_requests_one_at_a_time_on_postgres(deployment):
+def test_the_daemon_on_postgres_queues_runs_and_survives_restarts_and_power_cuts(
+    deployment, webhook
+):
+    """One story, in order (one test, so that no scheduler can split it between workers): the
+    sensor's runs one at a time, then restarts, a power cut and a failure alert."""
+    _sensor_requests_run_one_at_a_time(deployment)
+    _history_and_cursors_survive_restarts_and_failures_are_posted(deployment, webhook)
+
+
+def _sensor_requests_run_one_at_a_time(deployment) -> None:
     tmp, env, workspace = deployment
     for name in ("a", "b"):
         (tmp / "requests" / name).touch()
@@ -177,12 +186,12 @@ def _real_location_loaded(port: int) -> bool:
     return entries[0]["loadStatus"] == "LOADED" and loaded is not None
 
 
-def test_history_and_cursors_survive_restarts_and_failures_are_posted(deployment, webhook):
+def _history_and_cursors_survive_restarts_and_failures_are_posted(deployment, webhook) -> None:
     tmp, env, workspace = deployment
     with _instance(env) as instance:
         history = {name: run.run_id for name, run in _runs(instance).items()}
         assert _sensor_cursor(instance) == "a,b"
-    assert set(history) == {"a", "b"}, "runs of the previous test"
+    assert set(history) == {"a", "b"}, "runs of the first part"
     port = free_port()
     for attempt, signum in ((1, signal.SIGTERM), (2, signal.SIGINT)):
         # The webserver on the repo's workspace.yaml (the real definitions), started twice.

@@ -434,8 +434,17 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
     assert "unit_test" not in statuses  # tests of the SQL, run by tests/test_dbt_unit_tests.py
     docs = warehouse / "gx" / "uncommitted" / "data_docs" / "local_site"
     pages = {p.name for p in (docs / "validations").iterdir()}
-    assert {"raw__nato__defence_expenditure", "raw__sipri__military_expenditure"} <= pages
     assert {"marts__fct_target_status", "staging__stg_nato__defence_expenditure"} <= pages
+    raw_pages = {"raw__nato__defence_expenditure", "raw__sipri__military_expenditure"}
+    if (warehouse / "gx.unreadable").exists():
+        # The killed run was killed while its GX process rewrote the file context: the winner
+        # set it aside and made a new one, which holds what this run validated. It reused the
+        # raw tables the killed run had validated, so their pages went with the old context.
+        log = (warehouse / "logs" / "last_run.log").read_text()
+        assert "nato unchanged since its validated load: reused" in log
+        assert (warehouse / "gx" / "great_expectations.yml").exists()
+    else:
+        assert raw_pages <= pages
 
 
 @pytest.mark.sipri
