@@ -23,8 +23,10 @@ endif
 
 .PHONY: setup run test test-fast lint format ui docs docs-serve bench clean
 
+# Made afresh whenever the pins change (`--clear`): pip adds and upgrades but never removes, and a
+# package left behind would change what runs (dbt Core beside Dagster, say; see DBT_ENV above).
 $(STAMP): pyproject.toml requirements.lock dbt_project/requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	$(PYTHON) -m venv $(DBT_ENV)
 	$(DBT_ENV)/bin/python -m pip install --quiet --disable-pip-version-check -c requirements.lock \

@@ -6,7 +6,6 @@ mart's YAML).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -15,17 +14,13 @@ import duckdb
 import pytest
 
 from pipeline import paths
-from pipeline.warehouse.dbt_manifest import MANIFEST_PATH
-
-
-def _marts() -> list[dict]:
-    nodes = json.loads(MANIFEST_PATH.read_text())["nodes"].values()
-    return [n for n in nodes if n["resource_type"] == "model" and n["fqn"][1] == "marts"]
+from pipeline.warehouse.dbt_manifest import load_manifest, mart_relations, models
 
 
 def test_every_mart_has_an_enforced_contract_typing_every_column():
-    marts = _marts()
-    assert len(marts) >= 13
+    manifest = load_manifest()
+    marts = [models(manifest)[relation] for relation in mart_relations(manifest)]
+    assert len(marts) == 13
     for mart in marts:
         assert mart["config"]["contract"]["enforced"], mart["name"]
         untyped = [c for c, spec in mart["columns"].items() if not spec.get("data_type")]
@@ -36,7 +31,7 @@ def test_every_mart_has_an_enforced_contract_typing_every_column():
         for c, spec in m["columns"].items()
         if any(k.get("type") == "not_null" for k in spec.get("constraints", []))
     }
-    assert ("dim_release", "release_date") in not_null and len(not_null) >= 25
+    assert ("dim_release", "release_date") in not_null and len(not_null) == 25
 
 
 @pytest.mark.e2e
@@ -53,35 +48,46 @@ def test_the_published_marts_carry_the_contract(published):
 
 
 @pytest.mark.e2e
-def test_a_null_where_the_contract_forbids_it_fails_the_build_naming_the_column(
-    end_to_end, tmp_path
-):
-    """A release date lost upstream: dbt refuses to build ``dim_release``, and says which
-    column of which table broke which rule."""
-    warehouse = tmp_path / "warehouse"
+def test_a_mart_drifting_from_its_contract_fails_its_build_naming_what_broke(end_to_end, tmp_path):
+    """Both ways a build can break the contract, in one dbt run on a copy of the session's build
+    and of the dbt project: a column added to a mart's SQL alone (``fct_target_status``), and a
+    release date lost upstream of ``dim_release``, whose contract says it is never NULL."""
+    warehouse, project = tmp_path / "warehouse", tmp_path / "dbt_project"
     warehouse.mkdir()
     shutil.copyfile(end_to_end.published.parent / "build.duckdb", warehouse / "build.duckdb")
     with duckdb.connect(str(warehouse / "build.duckdb")) as con:
         con.execute("update raw.source_releases set release_date = null")
+    shutil.copytree(paths.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    model = project / "models" / "marts" / "fct_target_status.sql"
+    sql = model.read_text()
+    assert sql.count("as meets_20pct_equipment\nfrom shares") == 1
+    model.write_text(
+        sql.replace(
+            "as meets_20pct_equipment\nfrom shares",
+            "as meets_20pct_equipment,\n    0.0 as gap_to_4pct_pp\nfrom shares",
+        )
+    )
     done = subprocess.run(
         [
             str(paths.dbt_tool()),
             "run",
             "--select",
             "+dim_release",
+            "fct_target_status",
             "--profiles-dir",
             ".",
-            "--target-path",
-            str(tmp_path / "target"),
         ],
-        cwd=paths.DBT_PROJECT_DIR,
+        cwd=project,
         env={**os.environ, "DEFENCE_WAREHOUSE_DIR": str(warehouse)},
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert done.returncode == 1, done.stdout[-3000:]
     said = done.stdout
+    assert done.returncode == 1, said[-3000:]
+    # The column the YAML does not declare, named by dbt's contract check before anything is built.
+    assert "Compilation Error in model fct_target_status" in said, said[-3000:]
+    assert "gap_to_4pct_pp" in said and "missing in contract" in said, said[-3000:]
+    # The NULL, refused by DuckDB on insert; it names the table dbt builds (dim_release__dbt_tmp).
     assert "Runtime Error in model dim_release" in said, said[-3000:]
-    # DuckDB names the table dbt builds it as (dim_release__dbt_tmp), and the column.
     assert "NOT NULL constraint failed: dim_release" in said and ".release_date" in said

@@ -33,17 +33,18 @@ class ChartDrawer:
 
     def __init__(self, pool: ThreadPoolExecutor):
         self._pool = pool
-        self._started: dict[Path, Future[Charts]] = {}
+        self._started: tuple[Path, Future[Charts]] | None = None
 
     def ahead(self, build_db: Path) -> None:
         """Start drawing the charts of the marts in ``build_db``, without waiting."""
-        if build_db not in self._started:
-            self._started[build_db] = self._pool.submit(mart_charts, build_db)
+        self._started = (build_db, self._pool.submit(mart_charts, build_db))
 
     def charts(self, build_db: Path) -> Charts:
         """The charts of ``build_db``: those started ahead (waiting for them), or drawn now."""
-        started = self._started.pop(build_db, None)
-        return started.result() if started is not None else mart_charts(build_db)
+        started, self._started = self._started, None
+        if started is not None and started[0] == build_db:
+            return started[1].result()
+        return mart_charts(build_db)
 
 
 @dg.resource(

@@ -22,6 +22,7 @@ dagster-dbt's ``DbtCliResource`` (0.29.27), on every run:
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import sysconfig
 
@@ -44,8 +45,10 @@ class ProjectDbtCliResource(DbtCliResource):
         return None
 
 
+@functools.cache
 def dbt_core_version() -> Version:
-    """The version of dbt-core installed in dbt's environment, from its package metadata."""
+    """The version of dbt-core installed in dbt's environment, from its package metadata (read
+    once per process: dagster-dbt asks for it several times per dbt command)."""
     site_packages = sysconfig.get_path("purelib", vars={"base": str(DBT_ENV_DIR)})
     found = list(importlib.metadata.distributions(name="dbt-core", path=[site_packages]))
     if not found:

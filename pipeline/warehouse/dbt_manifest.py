@@ -79,22 +79,3 @@ def project_grains() -> dict[str, tuple[str, ...]]:
 @cache
 def project_marts() -> tuple[str, ...]:
     return mart_relations(load_manifest())
-
-
-def documented_columns(manifest: dict, relations: tuple[str, ...]) -> dict[str, list[str]]:
-    return {r: list(models(manifest)[r]["columns"]) for r in relations}
-
-
-def column_drift(
-    documented: dict[str, list[str]], built: dict[str, list[str]]
-) -> dict[str, dict[str, list[str]]]:
-    """Per relation, the built columns the YAML does not document and the documented columns the
-    build does not have (empty when they agree). A relation missing on either side is drift too."""
-    drift = {}
-    for relation in sorted(set(documented) | set(built)):
-        doc, have = documented.get(relation, []), built.get(relation, [])
-        undocumented = [c for c in have if c not in doc]
-        not_built = [c for c in doc if c not in have]
-        if undocumented or not_built:
-            drift[relation] = {"undocumented": undocumented, "not_built": not_built}
-    return drift
