@@ -40,7 +40,7 @@ run: setup  ## set up, then run the whole pipeline into data/warehouse/defence.d
 	$(BIN)/python -m pipeline run
 
 test: setup  ## set up, then run every test (unit, dbt, GX, end-to-end)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --maxschedchunk 1
 
 test-fast: setup  ## everything but the end-to-end runs
 	$(BIN)/python -m pytest -m "not e2e"

@@ -370,16 +370,21 @@ def pytest_runtest_setup(item):
 
 
 def _order(item: pytest.Item) -> int:
-    """0: the long tests that mostly wait (daemons, signals), while the session's runs start in
-    the background and keep the cores busy; 1: the tests that need no pipeline run; 2: those that
-    need the session's runs, which are done by then instead of holding a worker that waits."""
+    """0: the long tests that mostly wait (daemons, a UI stopped by a signal), while the session's
+    runs start in the background; then the tests that need no session run (1: the ``slow`` ones,
+    2: the rest), then those that need it, done by then instead of holding a worker that waits (3:
+    ``slow``, 4: the rest). Slow tests first within each half: the quick ones left at the end
+    let both workers finish together."""
     if item.get_closest_marker("postgres") or item.get_closest_marker("lifecycle"):
         return 0
-    return 2 if "end_to_end" in item.fixturenames else 1
+    quick = item.get_closest_marker("slow") is None
+    return (3 if "end_to_end" in item.fixturenames else 1) + quick
 
 
 def pytest_collection_modifyitems(config, items):
     """Order the tests so that both workers stay busy (a stable sort: each file's own order is
-    kept). pytest-xdist may hand consecutive tests to different workers, so no test relies on
-    another having run (the PostgreSQL deployment story is one test)."""
+    kept). ``make test`` hands them out one at a time (``--maxschedchunk 1``: pytest-xdist's
+    default sends each worker a quarter of its share at once, so a worker held by a long test sits
+    on tests the other could take). No test relies on another having run (the PostgreSQL
+    deployment story is one test)."""
     items.sort(key=_order)

@@ -33,17 +33,20 @@ from pipeline.warehouse.fingerprint import snapshot
 from tests.pg_server import free_port
 from tests.processes import descendants, start, stop_and_audit, wait_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def _runs(home) -> list[dg.DagsterRun]:
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        return list(instance.get_runs(dg.RunsFilter(job_name=REFRESH_JOB)))
+        return _refresh_runs(instance)
 
 
-def _finished(home) -> dg.DagsterRun | None:
-    runs = _runs(home)
-    done = [r for r in runs if r.is_finished]
+def _refresh_runs(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
+    return list(instance.get_runs(dg.RunsFilter(job_name=REFRESH_JOB)))
+
+
+def _finished(instance: dg.DagsterInstance) -> dg.DagsterRun | None:
+    done = [r for r in _refresh_runs(instance) if r.is_finished]
     return done[0] if done else None
 
 
@@ -93,7 +96,8 @@ def test_a_change_to_nato_is_loaded_by_the_daemons_run_reparsing_only_nato(end_t
     try:
         wait_until(lambda: _listening(port), 180, "the code server", server)
         daemon = start(["daemon", "--workspace", str(workspace)], env, log)
-        run = wait_until(lambda: _finished(home), 400, "the sensor's run to finish", daemon)
+        with dg.DagsterInstance.from_config(str(home)) as instance:  # one, polled
+            run = wait_until(lambda: _finished(instance), 400, "the sensor's run to finish", daemon)
         spawned = [p for p in descendants(daemon.pid) if b"grpc" in _cmdline(p)]
     finally:
         if daemon is not None:

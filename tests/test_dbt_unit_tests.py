@@ -18,7 +18,8 @@ import yaml
 
 from pipeline import paths
 
-pytestmark = pytest.mark.e2e  # SIPRI's workbooks not needed: its relations exist, empty
+# SIPRI's workbooks not needed: its relations exist, empty
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_every_dbt_unit_test_passes(end_to_end, tmp_path):

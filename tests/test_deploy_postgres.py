@@ -37,7 +37,7 @@ from tests.processes import (
     wait_until,
 )
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 JOB = "tiny_refresh"
 

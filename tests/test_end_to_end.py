@@ -233,6 +233,7 @@ def _copy_published(published: Path, tmp: Path) -> Path:
     return warehouse
 
 
+@pytest.mark.slow
 def test_a_file_not_matching_its_sidecar_fails_and_publishes_nothing(published, tmp_path):
     warehouse = _copy_published(published, tmp_path)
     before = (warehouse / paths.PUBLISHED_DB_NAME).read_bytes()
@@ -244,6 +245,7 @@ def test_a_file_not_matching_its_sidecar_fails_and_publishes_nothing(published, 
     assert (warehouse / paths.PUBLISHED_DB_NAME).read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_share_times_100_is_stopped_by_the_gx_gate(published, tmp_path):
     warehouse = _copy_published(published, tmp_path)
     before = (warehouse / paths.PUBLISHED_DB_NAME).read_bytes()

@@ -11,6 +11,8 @@ import pytest
 
 from pipeline.defs.gx_worker import GxProcessDied, gx_process
 
+pytestmark = pytest.mark.slow  # each test starts a GX process, which imports GX (about 3 s)
+
 
 @pytest.fixture
 def worker():

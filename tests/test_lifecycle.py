@@ -1,18 +1,26 @@
 """A service manager's stop leaves nothing behind: ``python -m pipeline ui`` and its children.
 
 ``ui`` starts ``dagster dev``, which starts a webserver, a daemon and code servers (and a run, when
-the daemon's sensor fires). SIGTERM or SIGINT to the CLI process alone, as systemd or a terminal
-sends it, must stop all of them within seconds. The production services (``webserver``,
-``daemon``) run under the same supervisor; tests/test_deploy_postgres.py stops those.
+the daemon's sensor fires). SIGTERM, SIGINT or SIGHUP to the CLI process alone, as systemd, a
+terminal's Ctrl-C or a closed terminal sends it, must stop all of them within seconds.
+
+What each signal does is :func:`pipeline.cli.service.supervise`'s, the same for every command: it
+is tested here on a small process tree, per signal, including a child that ignores the signal and
+must be killed after the grace period. The real ``ui`` is stopped once, by Ctrl-C's SIGINT; the
+production services (``webserver``, ``daemon``) run under the same supervisor, and
+tests/test_deploy_postgres.py stops those with SIGTERM and SIGINT.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
+from pipeline import paths
 from pipeline.cli import main as cli
 from pipeline.cli import service
 from tests.pg_server import free_port
@@ -21,8 +29,47 @@ from tests.processes import http_ok, start, stop_and_audit, wait_until
 pytestmark = pytest.mark.lifecycle
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_stopping_the_ui_stops_every_process_it_started(tmp_path, signum):
+# A child that starts a grandchild, as dagster dev starts its webserver and daemon, then waits.
+TREE = (
+    "import signal, subprocess, sys, time\n"
+    "if sys.argv[1] == 'ignore':\n"
+    "    for s in (signal.SIGTERM, signal.SIGINT): signal.signal(s, signal.SIG_IGN)\n"
+    "subprocess.Popen(['sleep', '120'])\n"
+    "print('ready', flush=True)\n"
+    "time.sleep(120)\n"
+)
+SUPERVISED = (
+    "import sys\n"
+    "from pipeline.cli.service import supervise\n"
+    "sys.exit(supervise([sys.executable, '-c', sys.argv[1], sys.argv[2]], grace_s=1.0))\n"
+)
+
+
+@pytest.mark.parametrize("child", ["stops", "ignore"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=str)
+def test_the_supervisor_stops_the_whole_tree_on_each_stop_signal(signum, child):
+    """A well-behaved child stops on the signal passed on; one that ignores it is killed, with
+    everything in its group, once the grace period is over. Either way the command exits 0."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SUPERVISED, TREE, child],
+        cwd=paths.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        took = stop_and_audit(proc, signum, within_s=5)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=5) == 0
+    if child == "ignore":  # it had its grace period before the kill
+        assert took > 0.9, took
+
+
+@pytest.mark.slow
+def test_stopping_the_ui_stops_every_process_it_started(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()  # no releases: a run the sensor starts fails at once instead of building
     env = {
@@ -35,7 +82,7 @@ def test_stopping_the_ui_stops_every_process_it_started(tmp_path, signum):
     ui = start(["ui", "--port", str(port)], env, tmp_path / "ui.log")
     try:
         wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/server_info"), 120, "the UI", ui)
-        took = stop_and_audit(ui, signum, within_s=10)
+        took = stop_and_audit(ui, signal.SIGINT, within_s=10)
     finally:
         if ui.poll() is None:
             os.killpg(ui.pid, signal.SIGKILL)

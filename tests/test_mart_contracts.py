@@ -48,6 +48,7 @@ def test_the_published_marts_carry_the_contract(published):
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 def test_a_mart_drifting_from_its_contract_fails_its_build_naming_what_broke(end_to_end, tmp_path):
     """Both ways a build can break the contract, in one dbt run on a copy of the session's build
     and of the dbt project: a column added to a mart's SQL alone (``fct_target_status``), and a

@@ -69,6 +69,7 @@ def _evaluations(result) -> dict[str, bool]:
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.sipri
 def test_every_relation_suite_passes_on_the_real_build_and_the_docs_are_written(build_copy):
     result = _run()
@@ -83,6 +84,7 @@ def test_every_relation_suite_passes_on_the_real_build_and_the_docs_are_written(
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 def test_a_failing_blocking_suite_stops_the_publish(build_copy):
     with duckdb.connect(str(build_copy / paths.BUILD_DB_NAME)) as con:
         # A duplicated ally breaks dim_country's grain (country_code unique), which GX alone checks.

@@ -1,8 +1,13 @@
 """The Dagster UI in a real browser: Debian's Chromium, headless, driven by Playwright.
 
 Serves the project's definitions with the instance of the end-to-end run (so runs, materializations
-and check results are there) on 127.0.0.1, opens the asset graph and a passed GX check, and saves
-screenshots under test-artifacts/ui/.
+and check results are there) on 127.0.0.1, opens what an analyst looks at (the asset graph, a passed
+GX check, a chart, the published state, a mart's preview), and saves screenshots under
+test-artifacts/ui/.
+
+One test, a subtest per view (pytest's ``subtests``: each view passes or fails on its own): the
+webserver and the browser start once. As separate tests, pytest-xdist could hand them to both
+workers, and each would start its own webserver and Chromium.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import pytest
 
 from pipeline import paths
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = paths.PROJECT_ROOT / "test-artifacts" / "ui"
@@ -118,8 +123,7 @@ def _open(browser, url):
     return page
 
 
-def test_the_asset_graph_shows_the_marts_with_their_checks(ui, browser):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def _the_asset_graph_shows_the_marts_with_their_checks(ui, browser):
     page = _open(browser, f"{ui}/locations/pipeline.definitions/asset-groups/marts/lineage")
     # The graph renders only the nodes in view (which ones depends on the layout): any mart will do.
     page.get_by_text(re.compile(r"^(fct|agg|dim)_[a-z_0-9]+$")).first.wait_for()
@@ -128,7 +132,7 @@ def test_the_asset_graph_shows_the_marts_with_their_checks(ui, browser):
     assert page.get_by_text("Materialized").count() >= 1
 
 
-def test_a_gx_check_shows_as_passed(ui, browser):
+def _a_gx_check_shows_as_passed(ui, browser):
     """The check's execution history shows the publishing run's evaluation as passed (the
     session's second run, refused because the first held the lock, may be the latest attempt)."""
     page = _open(browser, f"{ui}/assets/marts/fct_target_status?view=checks")
@@ -142,7 +146,7 @@ def test_a_gx_check_shows_as_passed(ui, browser):
     page.screenshot(path=str(ARTIFACTS / "gx_check_passed.png"))
 
 
-def test_the_chart_is_attached_to_the_mart(ui, browser):
+def _the_chart_is_attached_to_the_mart(ui, browser):
     page = _open(browser, f"{ui}/assets/marts/fct_target_status?view=events")
     row = page.locator("tr", has_text="chart/shares_against_targets")
     row.get_by_text("[Show Markdown]").click()
@@ -150,7 +154,7 @@ def test_the_chart_is_attached_to_the_mart(ui, browser):
     page.screenshot(path=str(ARTIFACTS / "chart_shares_against_targets.png"))
 
 
-def test_the_published_state_is_readable_at_a_glance(ui, browser):
+def _the_published_state_is_readable_at_a_glance(ui, browser):
     """The published warehouse's asset says, in its latest materialization, what is published
     (the latest release of each source, when, the checks it passed), shown as is; what changed in
     the newest NATO edition is one click away."""
@@ -168,9 +172,25 @@ def test_the_published_state_is_readable_at_a_glance(ui, browser):
     page.get_by_text("What changed in nato_2026-07-10").first.wait_for()
 
 
-def test_a_marts_preview_answers_a_question(ui, browser):
+def _a_marts_preview_answers_a_question(ui, browser):
     page = _open(browser, f"{ui}/assets/marts/fct_target_status?view=events")
     row = page.locator("tr", has_text="preview")
     row.get_by_text("[Show Markdown]").first.click()
     question = "The newest year's verdict for each ally, highest share of GDP first"
     page.get_by_text(question).first.wait_for()
+
+
+VIEWS = [
+    _the_asset_graph_shows_the_marts_with_their_checks,
+    _a_gx_check_shows_as_passed,
+    _the_chart_is_attached_to_the_mart,
+    _the_published_state_is_readable_at_a_glance,
+    _a_marts_preview_answers_a_question,
+]
+
+
+def test_an_analyst_finds_what_the_run_did_in_the_ui(ui, browser, subtests):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for view in VIEWS:
+        with subtests.test(view.__name__.strip("_").replace("_", " ")):
+            view(ui, browser)

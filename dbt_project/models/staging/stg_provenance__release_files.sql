@@ -29,7 +29,9 @@ renamed as (
         obtained_from,
         citation,
         is_available,
-        unavailable_reason
+        -- varchar whatever the rows: with every file at hand the raw column holds only NULLs,
+        -- which pandas leaves untyped and DuckDB stores as an integer column
+        cast(unavailable_reason as varchar) as unavailable_reason
     from source
 )
 
