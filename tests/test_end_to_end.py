@@ -467,6 +467,36 @@ def test_every_view_in_the_published_file_can_be_queried(published):
     assert all(n > 0 for n in counts.values()), counts
 
 
+@pytest.mark.sipri
+def test_the_publishing_run_evaluated_each_relation_suite_as_a_check_and_wrote_its_docs(end_to_end):
+    """The real job's ``gx_relations`` step: one check per relation suite, each evaluated in the
+    run that published (all passed but the comparison with SIPRI, a caveat that may warn), and a
+    data-docs page for each. tests/test_relation_checks_step.py proves a failing one blocks."""
+    import dagster as dg
+
+    from pipeline.defs import REFRESH_JOB
+    from pipeline.quality.relation_suites import SUITES
+
+    with dg.DagsterInstance.from_config(str(end_to_end.dagster_home)) as instance:
+        (run,) = instance.get_runs(
+            dg.RunsFilter(job_name=REFRESH_JOB, statuses=[dg.DagsterRunStatus.SUCCESS])
+        )
+        evaluations = {
+            entry.dagster_event.asset_check_evaluation_data.check_name: (
+                entry.dagster_event.asset_check_evaluation_data.passed
+            )
+            for entry in instance.all_logs(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+            )
+        }
+    suites = {suite.check_name for suite in SUITES}
+    assert suites <= set(evaluations)
+    assert {name for name in suites if not evaluations[name]} <= {"gx_fct_nato_vs_sipri"}
+    docs = end_to_end.published.parent / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert (docs / "index.html").exists()
+    assert {suite.name for suite in SUITES} <= {p.name for p in (docs / "validations").iterdir()}
+
+
 def test_each_chart_is_written_and_shown_on_its_mart(end_to_end):
     """The publish step draws the charts from the audited build (pipeline/reports/previews.py)
     and shows them, with each mart's row count and preview, as an observation on the mart."""
