@@ -193,19 +193,19 @@ def _history_and_cursors_survive_restarts_and_failures_are_posted(deployment, we
         assert _sensor_cursor(instance) == "a,b"
     assert set(history) == {"a", "b"}, "runs of the first part"
     port = free_port()
-    for attempt, signum in ((1, signal.SIGTERM), (2, signal.SIGINT)):
-        # The webserver on the repo's workspace.yaml (the real definitions), started twice.
-        web = start(["webserver", "--port", str(port)], env, tmp / f"webserver{attempt}.log")
-        try:
-            wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/server_info"), 90, "UI", web)
-            data = graphql(port, "{ runsOrError { ... on Runs { results { runId status } } } }")
-            shown = {r["runId"]: r["status"] for r in data["runsOrError"]["results"]}
-            assert shown == {run_id: "SUCCESS" for run_id in history.values()}
-            if attempt == 1:
-                wait_until(lambda: _real_location_loaded(port), 120, "the definitions", web)
-        finally:
-            took = stop_and_audit(web, signum, within_s=10)
-        print(f"webserver stopped in {took:.1f} s")
+    # The webserver on the repo's workspace.yaml (the real definitions), after the daemon that
+    # ran them has stopped: it shows their history from PostgreSQL. It is stopped as systemd
+    # stops it; tests/test_lifecycle.py proves the supervisor's other stop signals.
+    web = start(["webserver", "--port", str(port)], env, tmp / "webserver.log")
+    try:
+        wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/server_info"), 90, "UI", web)
+        data = graphql(port, "{ runsOrError { ... on Runs { results { runId status } } } }")
+        shown = {r["runId"]: r["status"] for r in data["runsOrError"]["results"]}
+        assert shown == {run_id: "SUCCESS" for run_id in history.values()}
+        wait_until(lambda: _real_location_loaded(port), 120, "the definitions", web)
+    finally:
+        took = stop_and_audit(web, signal.SIGTERM, within_s=10)
+    print(f"webserver stopped in {took:.1f} s")
 
     # The machine loses power while a run works: every process dies at once (SIGKILL), and the
     # run is left "started" in PostgreSQL, holding the queue's only slot.
