@@ -42,8 +42,8 @@ run: setup  ## set up, then run the whole pipeline into data/warehouse/defence.d
 test: setup  ## set up, then run every test (unit, dbt, GX, end-to-end)
 	$(BIN)/python -m pytest -n 2 --maxschedchunk 1
 
-test-fast: setup  ## everything but the end-to-end runs
-	$(BIN)/python -m pytest -m "not e2e"
+test-fast: setup  ## everything but the end-to-end runs and the other slow tests (services, browser)
+	$(BIN)/python -m pytest -n 2 --maxschedchunk 1 -m "not e2e and not slow"
 
 lint: setup  ## ruff on the Python, the import contracts (layers, no cycles), sqlfluff on the dbt SQL
 	$(BIN)/ruff check .
