@@ -34,7 +34,7 @@ from pipeline import paths
 from pipeline.cli import main as cli
 from pipeline.defs import REFRESH_JOB
 from pipeline.defs.alerts import WEBHOOK_ENV, alert_on_run_failure
-from pipeline.defs.failures import describe
+from pipeline.defs.failures import check_detail, describe
 from pipeline.sources.workbook import WorkbookLayoutError
 from tests.conftest import run_pipeline, stage_release
 
@@ -74,6 +74,29 @@ def test_a_file_that_is_not_a_zip_archive_fails_naming_the_file_first(tmp_path):
         f"WorkbookLayoutError: {target}: not a readable .xlsx workbook (File is not a zip file)"
     )
     assert second == "  caused by: zipfile.BadZipFile: File is not a zip file"
+
+
+def test_a_failed_dbt_test_is_named_with_its_failing_rows_not_none():
+    """dagster-dbt records a dbt test's evaluation without a description; the terminal used to
+    print ``check <name> failed: None``. GX suites keep their own words."""
+    unique_id = "test.defence_warehouse.relationships_fct_target_status_country_code.abc123"
+    dbt_test = dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(["marts", "fct_target_status"]),
+        check_name="relationships_fct_target_status_country_code",
+        passed=False,
+        metadata={"unique_id": unique_id, "status": "fail", "dagster_dbt/failed_row_count": 3},
+    )
+    assert check_detail(dbt_test) == (
+        f"dbt test {unique_id}: fail, 3 failing row(s) (its compiled SQL, under the run's "
+        "dbt_target/compiled beside the warehouse, selects them)"
+    )
+    gx = dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(["marts", "dim_country"]),
+        check_name="gx_dim_country",
+        passed=False,
+        description="marts__dim_country: 1 of 9 expectations failed",
+    )
+    assert check_detail(gx) == "marts__dim_country: 1 of 9 expectations failed"
 
 
 class _Hook(http.server.BaseHTTPRequestHandler):

@@ -12,7 +12,7 @@ import time
 
 import dagster as dg
 
-from pipeline.defs.failures import is_warning, tally_checks
+from pipeline.defs.failures import check_detail, is_warning, tally_checks
 
 _STARTED: dict[str, float] = {}
 
@@ -108,4 +108,4 @@ def print_outcome(result) -> None:
         check = event.event_specific_data
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and not check.passed:
             verdict = "warning" if is_warning(check) else "failed"
-            print(f"check {check.check_name} {verdict}: {check.description}", file=sys.stderr)
+            print(f"check {check.check_name} {verdict}: {check_detail(check)}", file=sys.stderr)

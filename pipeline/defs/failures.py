@@ -75,6 +75,29 @@ def busy_error(events: Iterable[dg.DagsterEvent]) -> str | None:
     return None
 
 
+def check_detail(check) -> str:
+    """Why a check did not pass, in words. A GX suite says it in the check's description; a dbt
+    test has none (dagster-dbt leaves it empty), so its node, status and failing-row count are
+    read from the metadata dagster-dbt records, with where to find the query that selects them."""
+    if check.description:
+        return check.description
+    metadata = check.metadata or {}
+
+    def value(key: str):
+        entry = metadata.get(key)
+        return getattr(entry, "value", entry)
+
+    unique_id = value("unique_id")
+    if unique_id is None:
+        return "no description recorded"
+    rows = value("dagster_dbt/failed_row_count")
+    counted = f", {rows} failing row(s)" if rows is not None else ""
+    return (
+        f"dbt test {unique_id}: {value('status')}{counted} (its compiled SQL, under the run's "
+        "dbt_target/compiled beside the warehouse, selects them)"
+    )
+
+
 def is_warning(check) -> bool:
     """A failed check of WARN severity: a caveat the data carries (a GX caveat suite, a source
     with nothing at hand), not an error; the run goes on and publishes."""
