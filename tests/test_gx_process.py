@@ -3,6 +3,7 @@ failures are the step's, and its death is said in words, not as a broken pool.""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -24,12 +25,23 @@ def _gx_imported() -> bool:
     return "great_expectations" in sys.modules
 
 
-def test_a_call_runs_in_another_process_and_its_exception_is_raised_here(worker):
+def _warn(message: str) -> int:
+    logging.getLogger("pipeline.quality.runner").warning(message)
+    return os.getpid()
+
+
+def test_a_call_runs_in_another_process_and_its_exception_is_raised_here(worker, caplog):
     assert worker.run(os.getpid) != os.getpid()
     assert worker.run(os.getppid) == os.getpid()  # bound to the run (its parent)
     assert worker.run(_gx_imported)  # imported there at once
     with pytest.raises(FileNotFoundError):
         worker.run(os.stat, "/no/such/file")
+    # What it logs, even in a call queued ahead, comes back with the next answer and is logged
+    # here, where a step's Dagster log captures it.
+    worker.ahead(_warn, "context set aside")
+    with caplog.at_level(logging.WARNING):
+        assert worker.run(_warn, "second") != os.getpid()
+    assert [r.getMessage() for r in caplog.records] == ["context set aside", "second"]
 
 
 def test_a_gx_process_killed_mid_run_is_named_as_such(worker):

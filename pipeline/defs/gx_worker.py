@@ -17,11 +17,14 @@ ids) and its outcome (a ``SuiteOutcome`` and a row count), pickled by the standa
 It is a fresh interpreter (``spawn``: the run's environment as it is now, none of its threads), it
 dies with the run's process and ignores Ctrl-C, which the run handles
 (:func:`pipeline.children.bind_to_parent`). A gate that raises raises the same exception in the
-step.
+step. What the process logs at WARNING or above (a GX context set aside, say) goes to the terminal
+as before and comes back with the next answer, which the waiting step logs through Dagster: it is
+in the run's event log and log file, not only on a terminal nobody reads.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +44,33 @@ class GxProcessDied(RuntimeError):
     """The run's GX process ended before answering: a validation that did not run."""
 
 
+# In the GX process: its warnings not yet handed back (see _answer).
+_UNSAID: list[str] = []
+
+
+class _Collect(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        _UNSAID.append(self.format(record))
+
+
+def _start() -> None:
+    """The GX process's initializer: bound to the run, and its warnings both printed (as Python
+    prints a warning with no handler set) and kept for the next answer."""
+    bind_to_parent()
+    root = logging.getLogger()
+    root.addHandler(logging.StreamHandler())
+    root.addHandler(_Collect(logging.WARNING))
+
+
+def _answer(function: Callable[..., T], *args) -> tuple[T, list[str]]:
+    """``function(*args)`` in the GX process, with what it (and any call queued ahead of it)
+    logged since the last answer."""
+    result = function(*args)
+    said = list(_UNSAID)
+    _UNSAID.clear()
+    return result, said
+
+
 class GxWorker:
     """The run's GX process and the calls that run in it."""
 
@@ -50,12 +80,15 @@ class GxWorker:
     def run(self, function: Callable[..., T], *args) -> T:
         """``function(*args)`` in the GX process; its result, or its exception raised here."""
         try:
-            return self._pool.submit(function, *args).result()
+            result, said = self._pool.submit(_answer, function, *args).result()
         except BrokenProcessPool as exc:
             raise GxProcessDied(
                 f"the run's GX process died before {function.__name__} could finish (killed, "
                 "out of memory?); nothing was published, and the next run starts a new one"
             ) from exc
+        for message in said:  # into the waiting step's Dagster log (captured there)
+            dg.get_dagster_logger("gx_process").warning(message)
+        return result
 
     def ahead(self, function: Callable[..., object], *args) -> None:
         """Queue ``function(*args)`` without waiting: work a later step needs, done while this one
@@ -85,7 +118,7 @@ def gx_process() -> Iterator[GxWorker]:
     with ProcessPoolExecutor(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=bind_to_parent,
+        initializer=_start,
     ) as pool:
         worker = GxWorker(pool)
         worker.ahead(runner.warm_up)
