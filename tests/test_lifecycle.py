@@ -8,7 +8,7 @@ What each signal does is :func:`pipeline.cli.service.supervise`'s, the same for 
 is tested here on a small process tree, per signal, including a child that ignores the signal and
 must be killed after the grace period. The real ``ui`` is stopped once, by Ctrl-C's SIGINT; the
 production services (``webserver``, ``daemon``) run under the same supervisor, and
-tests/test_deploy_postgres.py stops those with SIGTERM and SIGINT.
+tests/test_deploy_postgres.py stops those as systemd does, with SIGTERM.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def test_sipri_unreachable_publishes_nato_and_says_what_is_missing(
 
 
 @pytest.mark.sipri
-def test_an_edition_withdrawn_is_left_out_of_the_load_and_the_others_load_whole(tmp_path):
+def test_an_edition_withdrawn_is_left_out_of_the_load_and_the_others_still_load(tmp_path):
     """SIPRI's 2025 workbook could not be had, the 2024 and 2026 ones are here: the load takes
     both, oldest first, passes the rule that a newer edition covers the years of the one before
     it (2026 follows 2024 now), and lists 2025 as unavailable for ``dim_release``."""
