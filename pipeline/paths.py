@@ -24,7 +24,6 @@ DAGSTER_CONFIG_FILE = PROJECT_ROOT / "dagster.yaml"
 # there): the Dagster processes run dbt as a command and never import dbt Core, which cost each of
 # them about a second and 850 modules (docs/architecture.md, "dbt in its own environment").
 DBT_ENV_DIR = Path(sys.prefix) / "dbt"
-DBT_REQUIREMENTS = DBT_PROJECT_DIR / "requirements.txt"
 
 BUILD_DB_NAME = "build.duckdb"
 PUBLISHED_DB_NAME = "defence.duckdb"

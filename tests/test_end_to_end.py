@@ -444,6 +444,8 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
         # raw tables the killed run had validated, so their pages went with the old context.
         log = (warehouse / "logs" / "last_run.log").read_text()
         assert "nato unchanged since its validated load: reused" in log
+        assert "GX could not read its file context" in log  # said in the run's log, not only
+        # on its terminal (pipeline/defs/gx_worker.py)
         assert (warehouse / "gx" / "great_expectations.yml").exists()
     else:
         assert raw_pages <= pages

@@ -23,7 +23,7 @@ from pipeline.defs.stack_workarounds import OVERRIDDEN, ProjectDbtCliResource
 
 # The dbt-core pin of dbt's environment, as dbt_project/requirements.txt declares it.
 PINNED_DBT_CORE = re.search(
-    r"^dbt-core==(\S+)", paths.DBT_REQUIREMENTS.read_text(), re.MULTILINE
+    r"^dbt-core==(\S+)", (paths.DBT_PROJECT_DIR / "requirements.txt").read_text(), re.MULTILINE
 ).group(1)
 
 

@@ -3,7 +3,7 @@ process.
 
 The relation checks (``gx_relations``) run in the GX process, one at a time, and the run's own
 process waits for each: the second core is idle then. Drawing the charts (matplotlib's import and
-four figures, about 2 s) needs nothing those checks decide, only the built marts, so the checks'
+five figures, about 2 s) needs nothing those checks decide, only the built marts, so the checks'
 step starts them here and the publish step takes them, instead of drawing them after the checks.
 Nothing is published from them unless every blocking check passed: the publish step, which alone
 writes them, runs only then.

@@ -1,7 +1,7 @@
 """The run's GX process: every GX suite of a run is validated there, one at a time, when a step
 asks and while the step waits.
 
-Why a process of its own: importing GX takes about 2 s (it brings SciPy and Altair), and its
+Why a process of its own: importing GX takes about 3 s (it brings SciPy and Altair), and its
 modules add about 0.7 s to an interpreter's tear-down. The process starts when the run's resources
 are set up, after the write lock is taken (``required_resource_keys``), and imports GX on the
 second core while the run verifies and parses the release files, so the first gate finds it

@@ -158,7 +158,7 @@ def _uncommitted(docs_root: Path) -> Path:
 
 
 def warm_up() -> None:
-    """Import GX (about 2 s: it brings SciPy and Altair) before the first suite needs it."""
+    """Import GX (about 3 s: it brings SciPy and Altair) before the first suite needs it."""
     import great_expectations  # noqa: F401
 
 
