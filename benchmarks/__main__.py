@@ -30,6 +30,7 @@ DBT_STEP_LINE = re.compile(r"ok\s+dbt_models \(([\d.]+) s\)")
 def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
     """Run ``command`` once: wall seconds, peak RSS (MB), and the work seconds it reports."""
     with tempfile.TemporaryFile("w+") as out:
+        started_at = time.time()
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -40,11 +41,15 @@ def measure(command: list[str], env: dict, cwd: Path = ROOT) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{text[-3000:]}")
     work = [line.split("=")[1] for line in text.splitlines() if line.startswith("work_seconds=")]
+    done = [line.split("=")[1] for line in text.splitlines() if line.startswith("work_done_at=")]
     dbt_step = DBT_STEP_LINE.findall(text)  # a pipeline run's own progress line for the dbt step
     return {
         "wall_s": wall,
         "rss_mb": usage.ru_maxrss / 1024,
         "work_s": float(work[-1]) if work else None,
+        # From the start to the end of the work, without the interpreter's exit: how the floor
+        # was measured until 6 Dec 2026 (its tasks ended through os._exit then).
+        "to_work_end_s": float(done[-1]) - started_at if done else None,
         "dbt_step_s": float(dbt_step[-1]) if dbt_step else None,
     }
 
@@ -208,13 +213,23 @@ def _incremental(times: int, py: list[str], env: dict, work: Path) -> dict:
     return result
 
 
+def floor_seconds(result: dict) -> float:
+    """A floor's time: from its start to the end of its work, as every earlier reading measured
+    it (the Dagster and GX floors' tasks skipped the interpreter's exit then); dbt's floor, a
+    command of its own, whole."""
+    return result["to_work_end_s"] if result.get("to_work_end_s") is not None else result["wall_s"]
+
+
 def render(results: dict[str, dict]) -> str:
-    floor = {
-        "dagster": results["floor: one Dagster asset"]["wall_s"],
-        "dbt": results["floor: one-model dbt build"]["wall_s"],
-        "gx": results["floor: one GX expectation"]["wall_s"],
+    floors = {
+        "dagster": results["floor: one Dagster asset"],
+        "dbt": results["floor: one-model dbt build"],
+        "gx": results["floor: one GX expectation"],
     }
+    floor = {name: floor_seconds(r) for name, r in floors.items()}
     floor_run = sum(floor.values())
+    # The same floors counting their exit too, as a pipeline command's wall time does.
+    floor_run_with_exit = sum(r["wall_s"] for r in floors.values())
     against = {
         "cold full run": ("floor sum", floor_run),
         "second run, nothing new": ("floor sum", floor_run),
@@ -231,6 +246,8 @@ def render(results: dict[str, dict]) -> str:
     lines = [
         "| measurement | wall s (median) | work s | peak RSS MB | floor | ratio |",
         "|---|---|---|---|---|---|",
+        f"| floor sum, to the end of the work ({floor_run:.2f} s); with the exit "
+        f"| {floor_run_with_exit:.2f} |  |  |  |  |",
     ]
     scale_lines = [
         "",
@@ -248,9 +265,16 @@ def render(results: dict[str, dict]) -> str:
         floor_name, floor_s = against.get(name, ("", None))
         ratio = f"{r['wall_s'] / floor_s:.2f}x" if floor_s else ""
         work = f"{r['work_s']:.2f}" if r.get("work_s") is not None else ""
+        if name.startswith("floor:") and r.get("to_work_end_s") is not None:
+            work += f" (work ended at {r['to_work_end_s']:.2f} s)"
         lines.append(
             f"| {name} | {r['wall_s']:.2f} | {work} | {r['rss_mb']:.0f} | {floor_name} | {ratio} |"
         )
+        if floor_name == "floor sum":
+            lines.append(
+                f"| {name}, against the floors with their exit |  |  |  | "
+                f"| {r['wall_s'] / floor_run_with_exit:.2f}x |"
+            )
         if r.get("dbt_step_s") is not None and name in against:
             beyond = r["wall_s"] - r["dbt_step_s"]
             lines.append(

@@ -2,6 +2,10 @@
 -- assessed against a target is NULL for an ally without armed forces (Iceland: never met, never
 -- missed). Every ally of the seed has at least one row: an ally the latest release prints nothing
 -- for (Iceland in the July 2026 edition) gets one row with a NULL year and NULL figures.
+-- A table, unlike the other intermediate models: six models read it, and as a view each of them
+-- would pivot every vintage again to keep the latest (docs/performance.md, the scale rows).
+{{ config(materialized='table') }}
+
 with
 
 latest as (

@@ -1,7 +1,9 @@
 -- One row per ally × year × pair of NATO releases (older -> newer) that both publish a share of
 -- GDP for that ally-year: how NATO revised the figure, whether an estimate became an actual, and
 -- whether the revision moved the ally across the 2% line. Pairs are each release with the next
--- one, and each release with the latest: 2N pairs, not N², so a thousand vintages stay cheap.
+-- one, and each release with the latest: 2N pairs, not N², so a thousand vintages stay cheap. The
+-- pairs are chosen by rank first and joined on equalities only: a join on "older rank < newer
+-- rank" would compare every two vintages of an ally-year before keeping 2N of them.
 -- revision_kind tells a revision from a change of what is measured: 'redefinition' when the two
 -- releases measure different things (core defence from July 2026), 'rebasing' when only the
 -- price base of real GDP differs (2015 -> 2021 prices in 2025), 'revision' otherwise.
@@ -25,6 +27,34 @@ shares as (
 
 target as (
     select target_2pct as threshold_pct from {{ ref('int_targets_pivoted') }}
+),
+
+latest as (
+    select
+        country_code,
+        year,
+        release_rank
+    from shares
+    where is_latest
+),
+
+-- The older side of each pair, once for each newer side: the next release (when it publishes the
+-- figure too: the inner join below), and the latest when that is a later one.
+older as (
+    select
+        shares.*,
+        unnest(
+            case
+                when latest.release_rank > shares.release_rank + 1
+                    then [shares.release_rank + 1, latest.release_rank]
+                else [shares.release_rank + 1]
+            end
+        ) as rank_to
+    from shares
+    left join latest
+        on
+            shares.country_code = latest.country_code
+            and shares.year = latest.year
 ),
 
 pairs as (
@@ -60,13 +90,12 @@ pairs as (
         older.defence_definition <> newer.defence_definition as definition_changed,
         newer.release_rank = older.release_rank + 1 as is_consecutive_pair,
         newer.is_latest as is_to_latest
-    from shares as older
+    from older
     inner join shares as newer
         on
             older.country_code = newer.country_code
             and older.year = newer.year
-            and older.release_rank < newer.release_rank
-            and (newer.release_rank = older.release_rank + 1 or newer.is_latest)
+            and older.rank_to = newer.release_rank
     cross join target
 )
 
