@@ -39,7 +39,8 @@ latest as (
 ),
 
 -- The older side of each pair, once for each newer side: the next release (when it publishes the
--- figure too: the inner join below), and the latest when that is a later one.
+-- figure too: the inner join below), and the latest when that is a later one. The unnest also
+-- keeps DuckDB from joining the two sides on ally and year before the ranks (N² rows again).
 older as (
     select
         shares.*,
