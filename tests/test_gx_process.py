@@ -3,6 +3,7 @@ failures are the step's, and its death is said in words, not as a broken pool.""
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import signal
@@ -30,6 +31,21 @@ def _warn(message: str) -> int:
     return os.getpid()
 
 
+def _printed_on_the_terminal() -> str:
+    """In the GX process: what its terminal handler prints of a library's info and a warning."""
+    (printed,) = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    terminal = io.StringIO()
+    stream = printed.setStream(terminal)
+    try:
+        chatty = logging.getLogger("chatty_library")
+        chatty.setLevel(logging.INFO)  # as a library may set its own logger
+        chatty.info("a library's progress")
+        chatty.warning("a warning")
+    finally:
+        printed.setStream(stream)
+    return terminal.getvalue()
+
+
 def test_a_call_runs_in_another_process_and_its_exception_is_raised_here(worker, caplog):
     assert worker.run(os.getpid) != os.getpid()
     assert worker.run(os.getppid) == os.getpid()  # bound to the run (its parent)
@@ -42,6 +58,8 @@ def test_a_call_runs_in_another_process_and_its_exception_is_raised_here(worker,
     with caplog.at_level(logging.WARNING):
         assert worker.run(_warn, "second") != os.getpid()
     assert [r.getMessage() for r in caplog.records] == ["context set aside", "second"]
+    # Its terminal gets what Python prints with no logging set up: warnings, not a library's info.
+    assert worker.run(_printed_on_the_terminal) == "a warning\n"
 
 
 def test_a_gx_process_killed_mid_run_is_named_as_such(worker):

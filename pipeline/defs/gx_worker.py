@@ -58,7 +58,9 @@ def _start() -> None:
     prints a warning with no handler set) and kept for the next answer."""
     bind_to_parent()
     root = logging.getLogger()
-    root.addHandler(logging.StreamHandler())
+    printed = logging.StreamHandler()  # Python's last resort prints WARNING and up, no more
+    printed.setLevel(logging.WARNING)
+    root.addHandler(printed)
     root.addHandler(_Collect(logging.WARNING))
 
 
