@@ -143,3 +143,30 @@ def test_the_manifest_path_is_the_one_dagster_dbt_reads():
     from pipeline.warehouse.dbt_manifest import MANIFEST_PATH
 
     assert Path(DBT_PROJECT.manifest_path) == MANIFEST_PATH
+
+
+def test_dbt_runs_in_the_warehouse_folder_with_its_paths_kept():
+    """``dbt-in-run`` starts dbt in the warehouse folder with the warehouse named ``.`` (so the
+    profile, and with it dbt's saved parse state, is the same for every warehouse); dbt's folder
+    settings given relative to where dagster-dbt started it still name the same folders."""
+    from pipeline.cli.dbt_child import in_warehouse_folder
+
+    project = Path("/srv/project/dbt_project")
+    env = in_warehouse_folder(
+        {
+            "DBT_TARGET_PATH": "target",
+            "DBT_LOG_PATH": "/tmp/wh/dbt_target",
+            "DBT_PROFILES_DIR": "/srv/project/dbt_project",
+            "DEFENCE_WAREHOUSE_DIR": "/tmp/wh",
+            "PATH": "/usr/bin",
+        },
+        project,
+    )
+    assert env == {
+        "DBT_TARGET_PATH": "/srv/project/dbt_project/target",
+        "DBT_LOG_PATH": "/tmp/wh/dbt_target",
+        "DBT_PROFILES_DIR": "/srv/project/dbt_project",
+        "DBT_PROJECT_DIR": "/srv/project/dbt_project",
+        "DEFENCE_WAREHOUSE_DIR": ".",
+        "PATH": "/usr/bin",
+    }

@@ -434,6 +434,10 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
     built = {i for i, n in manifest["nodes"].items() if n["resource_type"] != "unit_test"}
     assert {r["unique_id"] for r in results["results"]} == built  # seeds, models, data tests
     assert "unit_test" not in statuses  # tests of the SQL, run by tests/test_dbt_unit_tests.py
+    # A new warehouse reuses the parse state `prepare` saved: dbt did not parse the project afresh
+    # (dbt runs in the warehouse folder, so its profile reads the same: pipeline/cli/dbt_child.py).
+    dbt_log = (warehouse / "dbt_target" / "dbt.log").read_text()
+    assert "Partial parsing enabled" in dbt_log and "Unable to do partial parsing" not in dbt_log
     docs = warehouse / "gx" / "uncommitted" / "data_docs" / "local_site"
     pages = {p.name for p in (docs / "validations").iterdir()}
     assert {"marts__fct_target_status", "staging__stg_nato__defence_expenditure"} <= pages

@@ -27,11 +27,12 @@ class ManifestMissingError(RuntimeError):
 
 def manifest_is_stale() -> bool:
     """True when the manifest is missing or older than any dbt source file or folder (a folder's
-    time changes when a file in it is added, renamed or deleted, which no file's time shows)."""
+    time changes when a file in it is added, renamed or deleted, which no file's time shows), or
+    than dbt's profile (the parse state saved beside the manifest holds the profile's settings)."""
     if not MANIFEST_PATH.exists():
         return True
     built = MANIFEST_PATH.stat().st_mtime
-    paths_ = [paths.DBT_PROJECT_DIR / "dbt_project.yml"]
+    paths_ = [paths.DBT_PROJECT_DIR / "dbt_project.yml", paths.DBT_PROJECT_DIR / "profiles.yml"]
     for folder in _DBT_SOURCE_DIRS:
         paths_ += [paths.DBT_PROJECT_DIR / folder, *(paths.DBT_PROJECT_DIR / folder).rglob("*")]
     return any(p.exists() and p.stat().st_mtime > built for p in paths_)
