@@ -27,13 +27,13 @@ from pathlib import Path
 from pipeline.children import ParentGone, die_with_parent
 from pipeline.paths import DBT_ENV_DIR, WAREHOUSE_DIR_ENV, dbt_tool, warehouse_dir
 
-# dbt's settings that name a folder (dagster-dbt sets each of them; DBT_TARGET_PATH may be relative).
+# dbt's settings that name a folder (dagster-dbt sets each; DBT_TARGET_PATH may be relative).
 DBT_PATH_SETTINGS = ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DBT_TARGET_PATH", "DBT_LOG_PATH")
 
 
 def in_warehouse_folder(environ: dict[str, str], started_in: Path) -> dict[str, str]:
     """dbt's environment once it runs in the warehouse folder: dbt's folder settings absolute
-    (resolved against ``started_in``, where dagster-dbt started it) and the warehouse named ``.``."""
+    (resolved against ``started_in``, where dagster-dbt started it), the warehouse named ``.``."""
     env = dict(environ)
     for name in DBT_PATH_SETTINGS:
         if env.get(name):
