@@ -1,9 +1,10 @@
 -- One row per ally × year × pair of NATO releases (older -> newer) that both publish a share of
 -- GDP for that ally-year: how NATO revised the figure, whether an estimate became an actual, and
 -- whether the revision moved the ally across the 2% line. Pairs are each release with the next
--- one, and each release with the latest: 2N pairs, not N², so a thousand vintages stay cheap. The
--- pairs are chosen by rank first and joined on equalities only: a join on "older rank < newer
--- rank" would compare every two vintages of an ally-year before keeping 2N of them.
+-- one, and each release with the latest: 2N pairs, not N², so a thousand vintages stay cheap.
+-- The next release comes from a window over each ally-year's releases (no join), the latest from
+-- a join on a table of one row per ally-year; a join of the vintages with themselves held every
+-- vintage of the figure in a hash table (200 MB more at a thousand vintages).
 -- revision_kind tells a revision from a change of what is measured: 'redefinition' when the two
 -- releases measure different things (core defence from July 2026), 'rebasing' when only the
 -- price base of real GDP differs (2015 -> 2021 prices in 2025), 'revision' otherwise.
@@ -16,7 +17,6 @@ shares as (
         year,
         share_gdp_pct,
         is_estimate,
-        release_date,
         release_price_base_year as price_base_year,
         defence_definition,
         release_rank,
@@ -30,81 +30,111 @@ target as (
 ),
 
 latest as (
-    select
-        country_code,
-        year,
-        release_rank
+    select *
     from shares
     where is_latest
 ),
 
--- The older side of each pair, once for each newer side: the next release (when it publishes the
--- figure too: the inner join below), and the latest when that is a later one. The unnest also
--- keeps DuckDB from joining the two sides on ally and year before the ranks (N² rows again).
-older as (
+-- Each figure beside the next release's, when the next release publishes it too (a release
+-- without the figure breaks the chain: the window's next row is then a later release).
+with_next as (
     select
         shares.*,
-        unnest(
-            case
-                when latest.release_rank > shares.release_rank + 1
-                    then [shares.release_rank + 1, latest.release_rank]
-                else [shares.release_rank + 1]
-            end
-        ) as rank_to
+        lead(shares.release_id) over next_release as next_release_id,
+        lead(shares.share_gdp_pct) over next_release as next_share_gdp_pct,
+        lead(shares.is_estimate) over next_release as next_is_estimate,
+        lead(shares.price_base_year) over next_release as next_price_base_year,
+        lead(shares.defence_definition) over next_release as next_defence_definition,
+        lead(shares.release_rank) over next_release as next_release_rank,
+        lead(shares.is_latest) over next_release as next_is_latest
     from shares
-    left join latest
-        on
-            shares.country_code = latest.country_code
-            and shares.year = latest.year
+    window next_release as (
+        partition by shares.country_code, shares.year
+        order by shares.release_rank
+    )
 ),
 
-pairs as (
+sides as (
+    select
+        with_next.country_code,
+        with_next.year,
+        with_next.release_id as release_id_from,
+        with_next.next_release_id as release_id_to,
+        with_next.share_gdp_pct as share_gdp_pct_from,
+        with_next.next_share_gdp_pct as share_gdp_pct_to,
+        with_next.is_estimate as was_estimate_from,
+        with_next.next_is_estimate as is_estimate_to,
+        with_next.price_base_year as price_base_year_from,
+        with_next.next_price_base_year as price_base_year_to,
+        with_next.defence_definition as defence_definition_from,
+        with_next.next_defence_definition as defence_definition_to,
+        true as is_consecutive_pair,
+        with_next.next_is_latest as is_to_latest
+    from with_next
+    where with_next.next_release_rank = with_next.release_rank + 1
+
+    union all
+
+    -- Each figure beside the latest release's, when the latest is not already the next release.
     select
         older.country_code,
         older.year,
         older.release_id as release_id_from,
-        newer.release_id as release_id_to,
+        latest.release_id as release_id_to,
         older.share_gdp_pct as share_gdp_pct_from,
-        newer.share_gdp_pct as share_gdp_pct_to,
-        newer.share_gdp_pct - older.share_gdp_pct as revision_pp,
-        (older.share_gdp_pct >= target.threshold_pct)
-        <> (newer.share_gdp_pct >= target.threshold_pct)
-            as crosses_2pct,
-        case
-            when
-                older.share_gdp_pct < target.threshold_pct
-                and newer.share_gdp_pct >= target.threshold_pct
-                then 'up'
-            when
-                older.share_gdp_pct >= target.threshold_pct
-                and newer.share_gdp_pct < target.threshold_pct
-                then 'down'
-        end as crossing_direction_2pct,
+        latest.share_gdp_pct as share_gdp_pct_to,
         older.is_estimate as was_estimate_from,
-        newer.is_estimate as is_estimate_to,
-        older.is_estimate and not newer.is_estimate as is_estimate_to_actual,
+        latest.is_estimate as is_estimate_to,
         older.price_base_year as price_base_year_from,
-        newer.price_base_year as price_base_year_to,
-        older.price_base_year <> newer.price_base_year as price_base_changed,
+        latest.price_base_year as price_base_year_to,
         older.defence_definition as defence_definition_from,
-        newer.defence_definition as defence_definition_to,
-        older.defence_definition <> newer.defence_definition as definition_changed,
-        newer.release_rank = older.release_rank + 1 as is_consecutive_pair,
-        newer.is_latest as is_to_latest
-    from older
-    inner join shares as newer
+        latest.defence_definition as defence_definition_to,
+        false as is_consecutive_pair,
+        true as is_to_latest
+    from shares as older
+    inner join latest
         on
-            older.country_code = newer.country_code
-            and older.year = newer.year
-            and older.rank_to = newer.release_rank
-    cross join target
+            older.country_code = latest.country_code
+            and older.year = latest.year
+            and latest.release_rank > older.release_rank + 1
 )
 
 select
-    *,
+    sides.country_code,
+    sides.year,
+    sides.release_id_from,
+    sides.release_id_to,
+    sides.share_gdp_pct_from,
+    sides.share_gdp_pct_to,
+    sides.share_gdp_pct_to - sides.share_gdp_pct_from as revision_pp,
+    (sides.share_gdp_pct_from >= target.threshold_pct)
+    <> (sides.share_gdp_pct_to >= target.threshold_pct)
+        as crosses_2pct,
     case
-        when definition_changed then 'redefinition'
-        when price_base_changed then 'rebasing'
+        when
+            sides.share_gdp_pct_from < target.threshold_pct
+            and sides.share_gdp_pct_to >= target.threshold_pct
+            then 'up'
+        when
+            sides.share_gdp_pct_from >= target.threshold_pct
+            and sides.share_gdp_pct_to < target.threshold_pct
+            then 'down'
+    end as crossing_direction_2pct,
+    sides.was_estimate_from,
+    sides.is_estimate_to,
+    sides.was_estimate_from and not sides.is_estimate_to as is_estimate_to_actual,
+    sides.price_base_year_from,
+    sides.price_base_year_to,
+    sides.price_base_year_from <> sides.price_base_year_to as price_base_changed,
+    sides.defence_definition_from,
+    sides.defence_definition_to,
+    sides.defence_definition_from <> sides.defence_definition_to as definition_changed,
+    sides.is_consecutive_pair,
+    sides.is_to_latest,
+    case
+        when sides.defence_definition_from <> sides.defence_definition_to then 'redefinition'
+        when sides.price_base_year_from <> sides.price_base_year_to then 'rebasing'
         else 'revision'
     end as revision_kind
-from pairs
+from sides
+cross join target
