@@ -101,11 +101,9 @@ def test_the_schedule_reads_its_cron_when_built(monkeypatch):
 
 
 def test_importing_the_dbt_module_runs_no_dbt_even_with_a_stale_manifest():
-    """Only prepare_manifest parses; the import itself starts no process."""
-    manifest = DBT_PROJECT.manifest_path
-    if not manifest.exists():
-        pytest.skip("no manifest to age (python -m pipeline prepare makes one)")
-    stat = manifest.stat()
+    """Only prepare_manifest parses; the import itself starts no process. The manifest is made
+    stale in the child alone: aging the project's own file would have every other process of the
+    test session that prepares meanwhile parse the project again."""
     guard = (
         "import subprocess\n"
         "popen = subprocess.Popen\n"
@@ -113,18 +111,15 @@ def test_importing_the_dbt_module_runs_no_dbt_even_with_a_stale_manifest():
         "    if 'dbt' in str(args): raise SystemExit(f'spawned {args!r}')\n"
         "    return popen(args, *rest, **kwargs)\n"
         "subprocess.Popen = guarded\n"
+        "from pipeline.warehouse import dbt_manifest\n"
+        "dbt_manifest.manifest_is_stale = lambda: True\n"
         "from pipeline.defs import dbt_project\n"
-        "from pipeline.warehouse.dbt_manifest import manifest_is_stale\n"
-        "assert manifest_is_stale()\n"
+        "assert dbt_project.manifest_is_stale()\n"
         "print('no dbt')\n"
     )
-    os.utime(manifest, (stat.st_atime, 0))  # older than every dbt file: stale
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", guard], cwd=paths.PROJECT_ROOT, capture_output=True, text=True
-        )
-    finally:
-        os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    done = subprocess.run(
+        [sys.executable, "-c", guard], cwd=paths.PROJECT_ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0 and "no dbt" in done.stdout, done.stderr[-2000:]
 
 

@@ -437,7 +437,10 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
     # A new warehouse reuses the parse state `prepare` saved: dbt did not parse the project afresh
     # (dbt runs in the warehouse folder, so its profile reads the same: pipeline/cli/dbt_child.py).
     dbt_log = (warehouse / "dbt_target" / "dbt.log").read_text()
-    assert "Partial parsing enabled" in dbt_log and "Unable to do partial parsing" not in dbt_log
+    assert "Partial parsing enabled" in dbt_log and "Unable to do partial parsing" not in dbt_log, (
+        "dbt parsed afresh: dbt_project/target/ holds parse state of another profile (a dbt "
+        "command run there by hand?): rm dbt_project/target/manifest.json; python -m pipeline prepare"
+    )
     docs = warehouse / "gx" / "uncommitted" / "data_docs" / "local_site"
     pages = {p.name for p in (docs / "validations").iterdir()}
     assert {"marts__fct_target_status", "staging__stg_nato__defence_expenditure"} <= pages
