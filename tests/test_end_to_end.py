@@ -439,7 +439,8 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
     dbt_log = (warehouse / "dbt_target" / "dbt.log").read_text()
     assert "Partial parsing enabled" in dbt_log and "Unable to do partial parsing" not in dbt_log, (
         "dbt parsed afresh: dbt_project/target/ holds parse state of another profile (a dbt "
-        "command run there by hand?): rm dbt_project/target/manifest.json; python -m pipeline prepare"
+        "command run there by hand?): rm dbt_project/target/manifest.json, then "
+        "python -m pipeline prepare"
     )
     docs = warehouse / "gx" / "uncommitted" / "data_docs" / "local_site"
     pages = {p.name for p in (docs / "validations").iterdir()}
