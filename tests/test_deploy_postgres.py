@@ -125,12 +125,13 @@ def test_the_daemon_on_postgres_queues_runs_and_survives_restarts_and_power_cuts
     deployment, webhook
 ):
     """One story, in order (one test, so that no scheduler can split it between workers): the
-    sensor's runs one at a time, then restarts, a power cut and a failure alert."""
-    _sensor_requests_run_one_at_a_time(deployment)
-    _history_and_cursors_survive_restarts_and_failures_are_posted(deployment, webhook)
+    sensor's runs one at a time, a power cut while a third runs, then the webserver and a new
+    daemon on what PostgreSQL kept, and a failure alert."""
+    _sensor_requests_run_one_at_a_time_until_a_power_cut(deployment)
+    _history_and_cursors_survive_the_cut_and_failures_are_posted(deployment, webhook)
 
 
-def _sensor_requests_run_one_at_a_time(deployment) -> None:
+def _sensor_requests_run_one_at_a_time_until_a_power_cut(deployment) -> None:
     tmp, env, workspace = deployment
     for name in ("a", "b"):
         (tmp / "requests" / name).touch()
@@ -152,14 +153,21 @@ def _sensor_requests_run_one_at_a_time(deployment) -> None:
                 assert daemon.poll() is None, (tmp / "daemon1.log").read_text()[-3000:]
                 time.sleep(0.2)
             assert {r.status.value for r in runs.values()} == {"SUCCESS"}, runs
+            # The machine loses power while a third run works: every process dies at once
+            # (SIGKILL), and the run is left "started" in PostgreSQL, holding the queue's slot.
+            (tmp / "requests" / "c").touch()
+            wait_until(lambda: _status(instance, "c") == "STARTED", 90, "run c to start", daemon)
     finally:
-        took = stop_and_audit(daemon, signal.SIGTERM, within_s=10)
-    print(f"daemon stopped in {took:.1f} s")
+        _power_cut(daemon.pid)
+        daemon.wait()
+    with _instance(env) as instance:
+        assert _status(instance, "c") == "STARTED"
     # The second run waited in the queue while the first ran; never both in progress.
     assert ("QUEUED", "STARTED") in seen, seen
     assert ("STARTED", "STARTED") not in seen, seen
-    spans = sorted(_intervals((tmp / "runs.log").read_text()).values())
-    assert len(spans) == 2 and spans[0][1] <= spans[1][0], spans
+    spans = _intervals((tmp / "runs.log").read_text())
+    first, second = sorted([spans["a"], spans["b"]])  # [start, end] each
+    assert len(first) == len(second) == 2 and first[1] <= second[0], spans
 
 
 def _power_cut(session_id: int) -> None:
@@ -186,42 +194,34 @@ def _real_location_loaded(port: int) -> bool:
     return entries[0]["loadStatus"] == "LOADED" and loaded is not None
 
 
-def _history_and_cursors_survive_restarts_and_failures_are_posted(deployment, webhook) -> None:
+def _history_and_cursors_survive_the_cut_and_failures_are_posted(deployment, webhook) -> None:
     tmp, env, workspace = deployment
     with _instance(env) as instance:
-        history = {name: run.run_id for name, run in _runs(instance).items()}
-        assert _sensor_cursor(instance) == "a,b"
-    assert set(history) == {"a", "b"}, "runs of the first part"
+        runs = _runs(instance)
+        history = {name: runs[name].run_id for name in ("a", "b")}
+        assert _sensor_cursor(instance) == "a,b,c"
+    assert set(runs) == {"a", "b", "c"}, "runs of the first part"
     port = free_port()
     # The webserver on the repo's workspace.yaml (the real definitions), after the daemon that
-    # ran them has stopped: it shows their history from PostgreSQL. It is stopped as systemd
+    # ran them has died: it shows their history from PostgreSQL. It is stopped as systemd
     # stops it; tests/test_lifecycle.py proves the supervisor's other stop signals.
     web = start(["webserver", "--port", str(port)], env, tmp / "webserver.log")
     try:
         wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/server_info"), 90, "UI", web)
         data = graphql(port, "{ runsOrError { ... on Runs { results { runId status } } } }")
         shown = {r["runId"]: r["status"] for r in data["runsOrError"]["results"]}
-        assert shown == {run_id: "SUCCESS" for run_id in history.values()}
+        assert shown == {
+            **{run_id: "SUCCESS" for run_id in history.values()},
+            runs["c"].run_id: "STARTED",
+        }
         wait_until(lambda: _real_location_loaded(port), 120, "the definitions", web)
     finally:
         took = stop_and_audit(web, signal.SIGTERM, within_s=10)
     print(f"webserver stopped in {took:.1f} s")
 
-    # The machine loses power while a run works: every process dies at once (SIGKILL), and the
-    # run is left "started" in PostgreSQL, holding the queue's only slot.
-    (tmp / "requests" / "c").touch()
-    daemon = start(["daemon", "--workspace", str(workspace)], env, tmp / "daemon2.log")
-    try:
-        with _instance(env) as instance:
-            wait_until(lambda: _status(instance, "c") == "STARTED", 90, "run c to start", daemon)
-    finally:
-        _power_cut(daemon.pid)
-        daemon.wait()
-    with _instance(env) as instance:
-        assert _status(instance, "c") == "STARTED"
     # The next daemon marks it failed (and alerts), so the queue moves: the new request runs.
     (tmp / "requests" / "fail-bad-workbook").touch()
-    daemon = start(["daemon", "--workspace", str(workspace)], env, tmp / "daemon3.log")
+    daemon = start(["daemon", "--workspace", str(workspace)], env, tmp / "daemon2.log")
     try:
         with _instance(env) as instance:
             wait_until(
@@ -229,7 +229,8 @@ def _history_and_cursors_survive_restarts_and_failures_are_posted(deployment, we
             )
         wait_until(lambda: len(webhook[1]) == 2, 60, "two failure alerts", daemon)
     finally:
-        stop_and_audit(daemon, signal.SIGTERM, within_s=10)
+        took = stop_and_audit(daemon, signal.SIGTERM, within_s=10)
+    print(f"daemon stopped in {took:.1f} s")
     with _instance(env) as instance:
         runs = _runs(instance)
         assert _sensor_cursor(instance) == "a,b,c,fail-bad-workbook"
