@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.defs.gx_worker import GxProcessDied, gx_process
 
-pytestmark = pytest.mark.slow  # each test starts a GX process, which imports GX (about 3 s)
+pytestmark = pytest.mark.slow  # the test starts a GX process, which imports GX (about 3 s)
 
 
 @pytest.fixture
@@ -46,7 +46,10 @@ def _printed_on_the_terminal() -> str:
     return terminal.getvalue()
 
 
-def test_a_call_runs_in_another_process_and_its_exception_is_raised_here(worker, caplog):
+def test_a_call_runs_in_another_process_its_exception_is_raised_here_and_its_death_named(
+    worker, caplog
+):
+    """One GX process for the whole story (each costs GX's import): calls, then its death."""
     assert worker.run(os.getpid) != os.getpid()
     assert worker.run(os.getppid) == os.getpid()  # bound to the run (its parent)
     assert worker.run(_gx_imported)  # imported there at once
@@ -60,9 +63,7 @@ def test_a_call_runs_in_another_process_and_its_exception_is_raised_here(worker,
     assert [r.getMessage() for r in caplog.records] == ["context set aside", "second"]
     # Its terminal gets what Python prints with no logging set up: warnings, not a library's info.
     assert worker.run(_printed_on_the_terminal) == "a warning\n"
-
-
-def test_a_gx_process_killed_mid_run_is_named_as_such(worker):
+    # Killed mid-run: the next call says so in words, not as a broken pool.
     os.kill(worker.run(os.getpid), signal.SIGKILL)
     with pytest.raises(GxProcessDied, match="the run's GX process died before getpid"):
         worker.run(os.getpid)
