@@ -39,7 +39,8 @@ def warehouse_dir() -> Path:
     """Folder of the build and published DuckDB files.
 
     dbt's profile (``dbt_project/profiles.yml``) reads the same setting, from dbt's own folder, so
-    a value must be an absolute path for both to mean the same folder.
+    a value must be an absolute path for both to mean the same folder. (A run's dbt, started in
+    this folder by ``dbt-in-run``, is given ``.``: :mod:`pipeline.cli.dbt_child`.)
     """
     setting = os.environ.get(WAREHOUSE_DIR_ENV)
     if setting is None:

@@ -15,7 +15,8 @@ it was written; with the folder's absolute path in them, the state that ``python
 prepare`` leaves in ``dbt_project/target/`` (which dagster-dbt copies into a new warehouse's
 target folder) never matched another warehouse, and each new one paid for a full parse (about
 2 s of a cold run's dbt step). The paths dagster-dbt hands dbt relative to the folder it started
-dbt in (the project's) are made absolute first, so they keep their meaning.
+dbt in (the project's) are made absolute first, so they keep their meaning; a relative path on
+its command line is read from the warehouse folder.
 """
 
 from __future__ import annotations
