@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import openpyxl
 import pandas as pd
@@ -89,6 +90,8 @@ def stage_release(raw_dir: Path, data_file: Path, **sidecar_overrides) -> Path:
     (release_dir / (NATO_FILE.name + ".meta.yml")).write_text(yaml.safe_dump(meta))
     return target
 
+
+T = TypeVar("T")
 
 # The environment as the session began, once ``pytest_configure`` has set the mirror: the session's
 # end-to-end runs start in a background thread (``_end_to_end_started_early``) while other tests
@@ -198,15 +201,26 @@ def end_to_end(tmp_path_factory, worker_id) -> EndToEnd:
 
 
 def _shared_end_to_end(tmp_path_factory, worker_id: str) -> EndToEnd:
+    return once_per_session(tmp_path_factory, worker_id, "end_to_end", _end_to_end)
+
+
+def once_per_session(
+    tmp_path_factory, worker_id: str, name: str, compute: Callable[[Path], T]
+) -> T:
+    """``compute(folder)`` once for the whole test session, its result shared by every
+    pytest-xdist worker (pytest-xdist's documented pattern for session fixtures): the first worker
+    to need it computes it under a file lock in the folder the workers share and pickles it; the
+    others wait on the lock and read it. pytest-xdist hands out tests one at a time, so a
+    module's tests run on both workers, and each would otherwise compute its module fixtures."""
     if worker_id == "master":  # plain pytest, no workers
-        return _end_to_end(tmp_path_factory.mktemp("e2e"))
+        return compute(tmp_path_factory.mktemp(name))
     shared = tmp_path_factory.getbasetemp().parent
-    with (shared / "end_to_end.lock").open("w") as lock:
+    with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = shared / "end_to_end.pickle"
+        result = shared / f"{name}.pickle"
         if result.exists():
             return pickle.loads(result.read_bytes())
-        outcome = _end_to_end(shared / "e2e")
+        outcome = compute(shared / name)
         result.write_bytes(pickle.dumps(outcome))
         return outcome
 

@@ -12,12 +12,18 @@ from pipeline.quality.sipri_suite import (
     validate_sipri_frame,
 )
 from pipeline.sources.load import load_source
+from tests.conftest import once_per_session
 
 pytestmark = pytest.mark.sipri
 
 
 @pytest.fixture(scope="module")
-def sipri() -> pd.DataFrame:
+def sipri(tmp_path_factory, worker_id) -> pd.DataFrame:
+    """SIPRI's real editions loaded once for the whole test session (both workers)."""
+    return once_per_session(tmp_path_factory, worker_id, "sipri_loaded", _load_sipri)
+
+
+def _load_sipri(_folder) -> pd.DataFrame:
     frame, _, _ = load_source(paths.PROJECT_ROOT / "data" / "raw" / "sipri")
     return frame
 

@@ -28,6 +28,7 @@ from pipeline.sources.sipri.countries import (
 )
 from pipeline.sources.sipri.workbook import COLUMNS, REGIONS, parse_release, read_footnotes
 from pipeline.sources.workbook import WorkbookLayoutError
+from tests.conftest import once_per_session
 
 # The workbooks the pipeline loads: not in git (SIPRI's terms), fetched into data/raw by their
 # sidecars before the tests run (tests/conftest.py, pytest_configure); the independent
@@ -92,8 +93,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def parsed() -> dict:
-    """Each real workbook parsed once for the whole module."""
+def parsed(tmp_path_factory, worker_id) -> dict:
+    """Each real workbook parsed once for the whole test session (both workers)."""
+    return once_per_session(tmp_path_factory, worker_id, "sipri_parsed", _parse_each_edition)
+
+
+def _parse_each_edition(_folder: Path) -> dict:
     return {edition: parse_release(path, f"sipri_{edition}") for edition, path in FILES.items()}
 
 
@@ -335,16 +340,22 @@ def test_country_lookup():
 
 
 @pytest.fixture(scope="module")
-def crafted_base(tmp_path_factory) -> Path:
-    """The real 2025 workbook re-saved by openpyxl without the sheets the parser skips.
+def crafted_base(tmp_path_factory, worker_id) -> Path:
+    """The real 2025 workbook re-saved by openpyxl without the sheets the parser skips, once for
+    the whole test session (both workers).
 
     Dropping the two local-currency sheets and Regional totals (which the parser never reads)
     keeps each crafted copy quick to save and parse.
     """
+    return once_per_session(tmp_path_factory, worker_id, "sipri_base", _slimmed_2025)
+
+
+def _slimmed_2025(folder: Path) -> Path:
     book = openpyxl.load_workbook(FILES["2025"])
     for title in SKIPPED_IN_CRAFTED:
         book.remove(book[title])
-    target = tmp_path_factory.mktemp("sipri_base") / FILES["2025"].name
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / FILES["2025"].name
     book.save(target)
     return target
 
