@@ -58,8 +58,10 @@ format: setup
 ui: setup  ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/python -m pipeline ui
 
+# dbt through the runs' launcher (pipeline/cli/dbt_child.py), so that the parse state it leaves in
+# dbt_project/target/ is still the one every run's dbt can start from.
 docs: setup  ## dbt docs (offline) into dbt_project/target, and docs/data_dictionary.md
-	cd dbt_project && ../$(DBT_ENV)/bin/dbt docs generate --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt-in-run docs generate
 	$(BIN)/python -m pipeline dictionary
 
 docs-serve: docs  ## dbt docs on http://127.0.0.1:8081

@@ -165,3 +165,9 @@ def test_dbt_runs_in_the_warehouse_folder_with_its_paths_kept():
         "DEFENCE_WAREHOUSE_DIR": ".",
         "PATH": "/usr/bin",
     }
+    # Started by hand in the project, as dbt would be: it still finds the project and its profile.
+    assert in_warehouse_folder({}, project) == {
+        "DBT_PROJECT_DIR": "/srv/project/dbt_project",
+        "DBT_PROFILES_DIR": "/srv/project/dbt_project",
+        "DEFENCE_WAREHOUSE_DIR": ".",
+    }

@@ -47,7 +47,8 @@ def test_every_dbt_unit_test_passes(end_to_end, tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "Unable to do partial parsing" not in (target / "dbt.log").read_text()
+    dbt_log = (target / "dbt.log").read_text()
+    assert "Partial parsing enabled" in dbt_log and "Unable to do partial parsing" not in dbt_log
     results = json.loads((target / "run_results.json").read_text())["results"]
     ran = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
     assert set(ran) == _declared_unit_tests() and set(ran.values()) == {"pass"}, ran

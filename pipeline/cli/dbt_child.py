@@ -39,7 +39,8 @@ def in_warehouse_folder(environ: dict[str, str], started_in: Path) -> dict[str, 
     for name in DBT_PATH_SETTINGS:
         if env.get(name):
             env[name] = str(started_in / env[name])  # an absolute value stays as it is
-    env.setdefault("DBT_PROJECT_DIR", str(started_in))
+    env.setdefault("DBT_PROJECT_DIR", str(started_in))  # as dbt, started in the project, finds
+    env.setdefault("DBT_PROFILES_DIR", str(started_in))  # its project and its profiles.yml
     env[WAREHOUSE_DIR_ENV] = "."
     return env
 
