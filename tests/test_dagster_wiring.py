@@ -140,7 +140,7 @@ def test_the_manifest_path_is_the_one_dagster_dbt_reads():
     assert Path(DBT_PROJECT.manifest_path) == MANIFEST_PATH
 
 
-def test_dbt_runs_in_the_warehouse_folder_with_its_paths_kept():
+def test_dbt_runs_in_the_warehouse_folder_with_its_paths_kept(tmp_path):
     """``dbt-in-run`` starts dbt in the warehouse folder with the warehouse named ``.`` (so the
     profile, and with it dbt's saved parse state, is the same for every warehouse); dbt's folder
     settings given relative to where dagster-dbt started it still name the same folders."""
@@ -166,8 +166,9 @@ def test_dbt_runs_in_the_warehouse_folder_with_its_paths_kept():
         "PATH": "/usr/bin",
     }
     # Started by hand in the project, as dbt would be: it still finds the project and its profile.
-    assert in_warehouse_folder({}, project) == {
-        "DBT_PROJECT_DIR": "/srv/project/dbt_project",
-        "DBT_PROFILES_DIR": "/srv/project/dbt_project",
+    (tmp_path / "profiles.yml").touch()
+    assert in_warehouse_folder({}, tmp_path) == {
+        "DBT_PROJECT_DIR": str(tmp_path),
+        "DBT_PROFILES_DIR": str(tmp_path),
         "DEFENCE_WAREHOUSE_DIR": ".",
     }

@@ -39,8 +39,10 @@ def in_warehouse_folder(environ: dict[str, str], started_in: Path) -> dict[str, 
     for name in DBT_PATH_SETTINGS:
         if env.get(name):
             env[name] = str(started_in / env[name])  # an absolute value stays as it is
-    env.setdefault("DBT_PROJECT_DIR", str(started_in))  # as dbt, started in the project, finds
-    env.setdefault("DBT_PROFILES_DIR", str(started_in))  # its project and its profiles.yml
+    # What dbt started in ``started_in`` would have found there: its project, its profiles.yml.
+    env.setdefault("DBT_PROJECT_DIR", str(started_in))
+    if "DBT_PROFILES_DIR" not in env and (started_in / "profiles.yml").exists():
+        env["DBT_PROFILES_DIR"] = str(started_in)
     env[WAREHOUSE_DIR_ENV] = "."
     return env
 
