@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.defs.dbt_project import prepare_manifest
 
 ROOT = paths.PROJECT_ROOT
 FLOOR_DBT = ROOT / "benchmarks" / "floor_dbt"
@@ -118,10 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "floor: one GX expectation": ([*task, "floor_gx"], env, ROOT),
     }
-    # As after `make setup`: dbt's parse state saved in the project's target, through the runs'
-    # own dbt launcher (which starts dbt in the warehouse folder, so the state fits every
-    # warehouse: pipeline/cli/dbt_child.py); each cold run's dbt starts from it.
-    _parse_dbt_project(env)
+    # As after `make setup`: the manifest and dbt's parse state that every cold run's dbt starts
+    # from, parsed afresh so that no state another dbt command left there is measured.
+    prepare_manifest(force=True)
     # Interleaved: each round measures the floor, then a cold run, so that a slow or a fast spell
     # of the machine weighs on both alike (measured one block after the other, the ratio moved by
     # up to 20% between invocations on this machine).
@@ -173,26 +173,6 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(results, indent=2))
     shutil.rmtree(work, ignore_errors=True)
     return 0
-
-
-def _parse_dbt_project(env: dict) -> None:
-    """``dbt parse`` into the project's target (its manifest and parse state) through the runs'
-    dbt launcher: what ``python -m pipeline prepare`` leaves after ``make setup``, made afresh so
-    that no state another dbt command left there (sqlfluff's, one run by hand) is measured."""
-    from pipeline.defs.dbt_project import DBT_EXECUTABLE
-
-    subprocess.run(
-        [DBT_EXECUTABLE, "parse", "--quiet"],
-        cwd=paths.DBT_PROJECT_DIR,
-        env={
-            **env,
-            "DBT_PROFILES_DIR": str(paths.DBT_PROJECT_DIR),
-            "DBT_TARGET_PATH": str(paths.DBT_PROJECT_DIR / "target"),
-            "DBT_LOG_PATH": str(paths.DBT_PROJECT_DIR / "target"),
-        },
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 def _incremental(times: int, py: list[str], env: dict, work: Path) -> dict:

@@ -24,9 +24,11 @@ import pytest
 import yaml
 
 from pipeline import paths
+from pipeline.defs.dbt_project import DBT_EXECUTABLE
 from pipeline.provenance import sha256_of
 from pipeline.sources.nato.workbook import ParseResult, parse_release
 from pipeline.warehouse.build import write_table
+from pipeline.warehouse.dbt_manifest import PARSE_STATE_PATH
 from tests.processes import describe, session_processes
 
 # The local HTTP server fixture (``server``) for the download tests.
@@ -92,6 +94,37 @@ def stage_release(raw_dir: Path, data_file: Path, **sidecar_overrides) -> Path:
 
 
 T = TypeVar("T")
+
+
+def dbt_from_saved_state(
+    args: list[str], *, project: Path, warehouse: Path, target: Path
+) -> subprocess.CompletedProcess:
+    """Run dbt as a run's dbt runs: through ``dbt-in-run`` (in the warehouse folder), starting from
+    the parse state ``prepare`` saved, copied into ``target`` as dagster-dbt copies it. dbt's
+    artifacts and its log go to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PARSE_STATE_PATH, target / PARSE_STATE_PATH.name)
+    return subprocess.run(
+        [DBT_EXECUTABLE, *args],
+        cwd=project,
+        env={
+            **os.environ,
+            paths.WAREHOUSE_DIR_ENV: str(warehouse),
+            "DBT_TARGET_PATH": str(target),
+            "DBT_LOG_PATH": str(target),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def parsed_from_saved_state(target: Path) -> bool:
+    """True when dbt's latest invocation logged in ``target`` started from the saved parse state
+    (dbt appends to its log: the latest invocation is the text after its last version line)."""
+    latest = (target / "dbt.log").read_text().rsplit("MainReportVersion", 1)[-1]
+    return "Partial parsing enabled" in latest and "Unable to do partial parsing" not in latest
+
 
 # The environment as the session began, once ``pytest_configure`` has set the mirror: the session's
 # end-to-end runs start in a background thread (``_end_to_end_started_early``) while other tests

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from pipeline import paths
-from tests.conftest import NATO_FILE, run_pipeline, stage_release
+from tests.conftest import NATO_FILE, parsed_from_saved_state, run_pipeline, stage_release
 
 pytestmark = pytest.mark.e2e
 
@@ -436,9 +436,7 @@ def test_dbt_artifacts_and_gx_data_docs_of_the_run_sit_beside_the_warehouse(end_
     assert "unit_test" not in statuses  # tests of the SQL, run by tests/test_dbt_unit_tests.py
     # A new warehouse reuses the parse state `prepare` saved: dbt did not parse the project afresh
     # (dbt runs in the warehouse folder, so its profile reads the same: pipeline/cli/dbt_child.py).
-    # dbt appends to its log: the publishing run's dbt is the last invocation in it.
-    dbt_log = (warehouse / "dbt_target" / "dbt.log").read_text().rsplit("MainReportVersion", 1)[-1]
-    assert "Partial parsing enabled" in dbt_log and "Unable to do partial parsing" not in dbt_log, (
+    assert parsed_from_saved_state(warehouse / "dbt_target"), (
         "dbt parsed afresh: dbt_project/target/ holds parse state of another profile (a dbt "
         "command run there by hand?): rm dbt_project/target/manifest.json, then "
         "python -m pipeline prepare"

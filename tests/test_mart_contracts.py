@@ -6,16 +6,14 @@ mart's YAML).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 
 import duckdb
 import pytest
 
 from pipeline import paths
-from pipeline.defs.dbt_project import DBT_EXECUTABLE
 from pipeline.warehouse.dbt_manifest import load_manifest, mart_relations, models
+from tests.conftest import dbt_from_saved_state
 
 
 def test_every_mart_has_an_enforced_contract_typing_every_column():
@@ -60,10 +58,6 @@ def test_a_mart_drifting_from_its_contract_fails_its_build_naming_what_broke(end
     with duckdb.connect(str(warehouse / "build.duckdb")) as con:
         con.execute("update raw.source_releases set release_date = null")
     shutil.copytree(paths.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
-    # dbt starts from the parse state `prepare` saved, as a run's does, and parses the edit alone.
-    (project / "target").mkdir()
-    saved_state = paths.DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
-    shutil.copyfile(saved_state, project / "target" / saved_state.name)
     model = project / "models" / "marts" / "fct_target_status.sql"
     sql = model.read_text()
     assert sql.count("as meets_20pct_equipment\nfrom shares") == 1
@@ -73,17 +67,12 @@ def test_a_mart_drifting_from_its_contract_fails_its_build_naming_what_broke(end
             "as meets_20pct_equipment,\n    0.0 as gap_to_4pct_pp\nfrom shares",
         )
     )
-    done = subprocess.run(
-        [DBT_EXECUTABLE, "run", "--select", "+dim_release", "fct_target_status"],
-        cwd=project,
-        env={
-            **os.environ,
-            "DEFENCE_WAREHOUSE_DIR": str(warehouse),
-            "DBT_PROFILES_DIR": str(project),
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
+    # As a run's dbt runs, from the parse state `prepare` saved: it parses the edited model alone.
+    done = dbt_from_saved_state(
+        ["run", "--select", "+dim_release", "fct_target_status"],
+        project=project,
+        warehouse=warehouse,
+        target=project / "target",
     )
     said = done.stdout
     assert done.returncode == 1, said[-3000:]

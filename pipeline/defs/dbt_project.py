@@ -34,19 +34,20 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt-in-run")
 PARSE_WAIT_S = 300.0  # a webserver and a daemon started together: one parses, the other waits
 
 
-def prepare_manifest() -> bool:
-    """Run ``dbt parse`` (about 6 s) when the manifest is missing or older than a dbt source file,
-    so an edited model never runs from a stale manifest; True when it parsed.
+def prepare_manifest(force: bool = False) -> bool:
+    """Run ``dbt parse`` (about 6 s) when the manifest is missing or older than a dbt source file
+    (or always, with ``force``), so an edited model never runs from a stale manifest; True when it
+    parsed.
 
     Two processes preparing at once (a webserver and a daemon starting together) take turns under
     a lock in ``target/``; the second finds the manifest fresh and does nothing.
     """
-    if not manifest_is_stale():
+    if not force and not manifest_is_stale():
         return False
     lock = Path(DBT_PROJECT.project_dir) / DBT_PROJECT.target_path / ".prepare.lock"
     busy = f"{lock}: another process has been parsing the dbt project for {PARSE_WAIT_S:.0f} s"
     with exclusive_lock(lock, PARSE_WAIT_S, busy):
-        if not manifest_is_stale():
+        if not force and not manifest_is_stale():
             return False
         dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
     return True

@@ -18,6 +18,9 @@ from pipeline import paths
 MARTS = "marts"
 TARGET_DIR = "target"
 MANIFEST_PATH = paths.DBT_PROJECT_DIR / TARGET_DIR / "manifest.json"
+# dbt's parse state, saved beside the manifest; dagster-dbt copies it into a new warehouse's target
+# folder, and it fits every warehouse (pipeline/cli/dbt_child.py).
+PARSE_STATE_PATH = paths.DBT_PROJECT_DIR / TARGET_DIR / "partial_parse.msgpack"
 _DBT_SOURCE_DIRS = ("models", "seeds", "tests", "macros")
 
 
